@@ -1,0 +1,223 @@
+"""The `kb` command: a thin layer over the library."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from .embed import EmbedderError
+from .evaluate import evaluate, load_queries
+from .indexes import IndexMissing
+from .ingest import FileResult, update_knowledge_base
+from .search import MODES, Filters, SearchEngine, SearchError
+from .settings import load_settings
+from .store import Store
+
+FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _stage_progress(stage: str, total: int):
+    bar = tqdm(total=total, desc=stage, unit="passage", file=sys.stderr, leave=False)
+    return bar.update
+
+
+def run_update(settings, paths=None, rebuild=False, quiet=False) -> list[FileResult]:
+    """Ingest and (re)build indexes with progress on the terminal; prints one line per file."""
+    def file_progress(files):
+        return tqdm(files, desc="reading reports", unit="file", file=sys.stderr, leave=False, disable=quiet)
+
+    results, params = update_knowledge_base(settings, paths, rebuild, file_progress,
+                                            None if quiet else _stage_progress)
+    if not quiet:
+        for r in results:
+            click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({r.reason})" if r.reason else ""))
+        if params:
+            click.echo(f"index built: {params['chunks']} passages, model {params['model']}, "
+                       f"{params['vector_index']} vectors", err=True)
+    return results
+
+
+@click.group()
+@click.version_option(package_name="kb")
+def main():
+    """kb: search Chinese government information-disclosure reports."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--model", help="embedding model (default: the packaged USE; or a sentence-transformers name/folder)")
+@click.option("--rebuild", is_flag=True, help="rebuild the indexes even if nothing changed")
+@click.option("--json", "as_json", is_flag=True, help="print the per-file results as JSON")
+def ingest(paths, model, rebuild, as_json):
+    """Ingest report files (default: data/reports) and build the indexes."""
+    settings = load_settings(embed_model=model)
+    try:
+        results = run_update(settings, list(paths) or None, rebuild, quiet=as_json)
+    except EmbedderError as exc:
+        raise click.ClickException(str(exc))
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "updated", "unchanged", "removed", "failed")}
+    if as_json:
+        _echo_json({"files": [vars(r) for r in results], "summary": counts})
+    else:
+        click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if counts["failed"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def docs(as_json):
+    """List the documents with their metadata."""
+    store = Store(load_settings().db_path)
+    rows = store.documents()
+    if as_json:
+        _echo_json(rows)
+        return
+    for d in rows:
+        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level']}  "
+                   f"{d['region']}  {d['title']}")
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+def show(doc_id, as_json):
+    """Print a document with its section tree."""
+    store = Store(load_settings().db_path)
+    doc = store.document(doc_id)
+    if doc is None:
+        raise click.ClickException(f"no document {doc_id!r}; `kb docs` lists them")
+    sections = store.sections(doc_id)
+    if as_json:
+        _echo_json(doc | {"sections": sections})
+        return
+    for key in ("title", "agency", "region", "level", "year", "published", "doc_type"):
+        click.echo(f"{key:10} {doc[key]}")
+    click.echo("\nsections:")
+    for s in sections:
+        click.echo(f"{'  ' * s['level']}{s['number']}{s['title']}  [{s['start']}:{s['end']}]")
+    click.echo("\n" + doc["text"])
+
+
+def _open_engine(model):
+    settings = load_settings(embed_model=model)
+    try:
+        return SearchEngine(settings)
+    except (IndexMissing, EmbedderError) as exc:
+        raise click.ClickException(str(exc))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--k", type=int, default=10, show_default=True)
+@click.option("--agency")
+@click.option("--year", type=int)
+@click.option("--region")
+@click.option("--doc-type")
+@click.option("--model", help="must be the model the index was built with")
+@click.option("--json", "as_json", is_flag=True, help="the same JSON as /api/search")
+def search(query, mode, k, agency, year, region, doc_type, model, as_json):
+    """Search the reports."""
+    engine = _open_engine(model)
+    try:
+        res = engine.search(query, mode=mode, k=k, filters=Filters(agency, year, region, doc_type))
+    except SearchError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.param)
+    if as_json:
+        _echo_json(res)
+        return
+    if res["answer"]:
+        a = res["answer"]
+        click.echo(f"answer: {a['metric']} {a['condition']}")
+        for row in a["rows"]:
+            click.echo(f"  {row['agency']}  {row['year']}  {row['value']:g}{row['unit']}  「{row['text']}」")
+        click.echo()
+    if not res["results"]:
+        click.echo("no passages found; try fewer or other words, or another mode")
+    for r in res["results"]:
+        click.echo(f"{r['rank']:>2}. [{r['score']:.3f}] {r['agency']} {r['year']}  {' > '.join(r['section'])}")
+        click.echo(f"    {r['text']}")
+        click.echo(f"    {r['doc_id']} [{r['start']}:{r['end']}]")
+
+
+@main.command(name="eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", "modes", type=click.Choice(MODES), multiple=True, help="default: all three")
+@click.option("--model")
+@click.option("--json", "as_json", is_flag=True)
+def eval_command(queries, modes, model, as_json):
+    """R@5 and MRR@10 per mode on a JSON-lines query file."""
+    engine = _open_engine(model)
+    try:
+        qs = load_queries(queries)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    report = evaluate(engine, qs, modes or MODES)
+    if as_json:
+        _echo_json(report)
+        return
+    for mode, r in report.items():
+        click.echo(f"{mode:8} R@5={r['r5']:.3f} MRR@10={r['mrr10']:.3f} "
+                   f"aggregate={r['aggregate']}/{r['aggregate_total']} p50={r['p50_ms']:.0f}ms")
+        for m in r["misses"]:
+            click.echo(f"  miss {m['id']} rank={m['rank']}: {m['query']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--model")
+@click.option("--threads", default=8, type=int, show_default=True, help="waitress worker threads")
+def serve(host, port, model, threads):
+    """Serve the web app and JSON API (builds the index from data/reports first if there is none)."""
+    import waitress
+
+    from web import create_app
+
+    settings = load_settings(embed_model=model)
+    if not (settings.index_dir / "CURRENT").exists():
+        click.echo("no index yet: building it from " + str(settings.reports_dir), err=True)
+        try:
+            run_update(settings)
+        except EmbedderError as exc:
+            raise click.ClickException(str(exc))
+    try:
+        app = create_app({"KB_SETTINGS": settings})
+    except (IndexMissing, EmbedderError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"serving on http://{host}:{port}", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.option("--metric")
+@click.option("--agency")
+@click.option("--year", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True)
+def facts(metric, agency, year, as_json, as_csv):
+    """Figures extracted from the reports, each with its evidence."""
+    from .facts import METRICS
+
+    if metric and metric not in METRICS:
+        raise click.BadParameter(f"unknown metric {metric!r}; one of {', '.join(METRICS)}", param_hint="--metric")
+    rows = Store(load_settings().db_path).facts(metric, agency, year)
+    if as_json:
+        _echo_json({"facts": rows})
+    elif as_csv:
+        w = csv.DictWriter(sys.stdout, fieldnames=FACT_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        for f in rows:
+            click.echo(f"{f['agency']}  {f['year']}  {f['metric']}  {f['value']:g}{f['unit']}"
+                       f"{' (approx)' if f['approx'] else ''}  「{f['text']}」")

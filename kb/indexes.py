@@ -1,0 +1,154 @@
+"""Derived indexes: built from the store into a new directory, switched in only when complete.
+
+Layout under the index directory:
+    kb.sqlite3              the store (source of truth)
+    CURRENT                 name of the build that serves searches (replaced atomically)
+    builds/<name>/          keyword/ (Whoosh), vectors.faiss, chunk_ids.npy, params.json
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .describe import abbreviate
+from .embed import Embedder
+from .keyword_index import KeywordIndex, build_keyword_index
+from .store import Store
+from .text import dictionary_version, normalize, tokenize
+from .vector_index import VectorIndex, build_vector_index
+
+PARAMS_FILE = "params.json"
+CURRENT_FILE = "CURRENT"
+PARTIAL = ".partial"
+FORMAT_VERSION = 1
+
+
+class IndexMissing(Exception):
+    """No complete index has been built yet."""
+
+
+def context_line(chunk: dict) -> str:
+    """What a passage is about beyond its own words: agency (and short form), region, year, title, section."""
+    parts = [chunk["agency"], abbreviate(chunk["agency"]), chunk["region"],
+             f"{chunk['year']}年" if chunk.get("year") else "", chunk["title"], " ".join(chunk["section"])]
+    return " ".join(p for p in parts if p)
+
+
+def embedding_text(chunk: dict) -> str:
+    """The passage as embedded: a short context line, then the passage (normalised script)."""
+    section = chunk["section"][-1] if chunk["section"] else ""
+    return normalize(f"{chunk['agency']} {section}：{chunk['text']}")
+
+
+def current_build(index_dir: Path) -> Path | None:
+    marker = Path(index_dir) / CURRENT_FILE
+    if not marker.exists():
+        return None
+    build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
+    return build if (build / PARAMS_FILE).exists() else None
+
+
+def read_params(index_dir: Path) -> dict | None:
+    build = current_build(index_dir)
+    return json.loads((build / PARAMS_FILE).read_text(encoding="utf-8")) if build else None
+
+
+def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int,
+                  progress=None) -> dict:
+    """Build both indexes from the store and switch them in; returns the params written.
+
+    progress(stage, total) returns a callable taking an increment, or None.
+    """
+    index_dir = Path(index_dir)
+    builds = index_dir / "builds"
+    name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    work = builds / (name + PARTIAL)
+    work.mkdir(parents=True, exist_ok=False)
+    timings: dict[str, float] = {}
+    generation = store.generation
+
+    t = time.perf_counter()
+    chunks = list(store.iter_chunks())
+    chunk_ids = np.array([c["chunk_id"] for c in chunks], dtype=np.int64)
+    rows = [{"chunk_id": c["chunk_id"], "doc_id": c["doc_id"], "body_tokens": tokenize(c["text"]),
+             "context_tokens": tokenize(context_line(c))} for c in chunks]
+    timings["tokenize"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tick = progress("keyword index", len(rows)) if progress else None
+    build_keyword_index(work / "keyword", rows, tick)
+    timings["keyword_index"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tick = progress("embeddings", len(chunks)) if progress else None
+    texts = [embedding_text(c) for c in chunks]
+    parts = []
+    for i in range(0, len(texts), 256):
+        parts.append(embedder.encode(texts[i:i + 256]))
+        if tick:
+            tick(len(texts[i:i + 256]))
+    vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+    timings["embed"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    kind = build_vector_index(work, vectors, chunk_ids, hnsw_threshold)
+    timings["vector_index"] = time.perf_counter() - t
+
+    params = {"format": FORMAT_VERSION, "model": embedder.name, "dim": int(embedder.dim),
+              "tokenizer": dictionary_version(), "chunks": len(chunks), "documents": store.counts()["documents"],
+              "store_generation": generation, "vector_index": kind,
+              "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
+    (work / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
+    final = builds / name
+    os.rename(work, final)
+    marker_tmp = index_dir / (CURRENT_FILE + f".{os.getpid()}.tmp")
+    marker_tmp.write_text(name, encoding="utf-8")
+    os.replace(marker_tmp, index_dir / CURRENT_FILE)  # the switch: atomic on POSIX
+    _remove_old_builds(builds, keep=name)
+    return params
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    for d in builds.iterdir():
+        if d.name == keep:
+            continue
+        if d.name.endswith(PARTIAL):
+            pid = d.name[: -len(PARTIAL)].rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue  # another process is building into it
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Indexes:
+    build: Path
+    params: dict
+    keyword: KeywordIndex
+    vector: VectorIndex
+
+    def close(self) -> None:
+        self.keyword.close()
+
+
+def open_indexes(index_dir: Path) -> Indexes:
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissing(f"no index in {index_dir}: run `kb ingest` first")
+    params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
+    return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"), vector=VectorIndex(build))

@@ -1,0 +1,131 @@
+"""Ingest: report files -> Document records -> the store, incrementally by content hash."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .chunks import chunk_sections
+from .clean import clean_report
+from .describe import describe
+from .embed import load_embedder, same_model
+from .facts import extract_facts
+from .indexes import build_indexes, read_params
+from .read import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
+from .records import Document
+from .sections import split_sections
+from .store import Store
+
+
+@dataclass
+class FileResult:
+    path: str
+    doc_id: str
+    status: str          # added / updated / unchanged / removed / failed
+    reason: str = ""
+
+
+def process_report(path: Path, chunk_chars: int) -> Document:
+    """Run one file through read -> clean -> describe -> sections -> chunks -> facts."""
+    raw = read_report(path)
+    clean = clean_report(raw)
+    if not clean.text.strip():
+        raise ReadError("nothing left after removing page chrome")
+    description = describe(clean)
+    sections = split_sections(clean.text)
+    chunks = chunk_sections(clean.text, sections, chunk_chars)
+    facts = extract_facts(clean.text)
+    return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
+                    facts=facts)
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], list[Path]]:
+    """(report files, failures for paths that cannot be reports, directories scanned)."""
+    files: list[Path] = []
+    failures: list[FileResult] = []
+    roots: list[Path] = []
+    for p in (Path(p) for p in paths):
+        if p.is_dir():
+            roots.append(p.resolve())
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(f)
+                elif f.name.lower() not in {"readme", "readme.md"}:
+                    failures.append(FileResult(str(f), doc_id_for(f), "failed",
+                                               f"unsupported file type {f.suffix or '(none)'}"))
+        elif p.is_file():
+            files.append(p)
+        else:
+            failures.append(FileResult(str(p), doc_id_for(p), "failed", "no such file or directory"))
+    return files, failures, roots
+
+
+def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
+                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> list[FileResult]:
+    """Bring the store in line with the given files and directories; one result per file."""
+    files, results, roots = collect_files(paths)
+    known = store.file_hashes()
+    claimed: dict[str, str] = {}
+    for path in progress(files):
+        doc_id = doc_id_for(path)
+        resolved = str(path.resolve())
+        if doc_id in claimed:
+            results.append(FileResult(str(path), doc_id, "failed",
+                                      f"document id {doc_id!r} already used by {claimed[doc_id]}"))
+            continue
+        claimed[doc_id] = resolved
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            previous = known.get(doc_id)
+            if previous and previous[1] == digest and previous[0] == resolved:
+                results.append(FileResult(str(path), doc_id, "unchanged"))
+                continue
+            doc = process_report(path, chunk_chars)
+            doc.raw.path = resolved
+            store.put_document(doc)
+            results.append(FileResult(str(path), doc_id, "updated" if previous else "added"))
+        except ReadError as exc:
+            results.append(FileResult(str(path), doc_id, "failed", str(exc)))
+        except OSError as exc:
+            results.append(FileResult(str(path), doc_id, "failed", f"cannot read file: {exc.strerror or exc}"))
+    # A stored document whose file was under a scanned directory and is gone now is removed.
+    for doc_id, (stored_path, _) in known.items():
+        sp = Path(stored_path)
+        if doc_id not in claimed and not sp.exists() and any(_is_under(sp, r) for r in roots):
+            store.delete_document(doc_id)
+            results.append(FileResult(stored_path, doc_id, "removed"))
+    return results
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def index_is_current(store: Store, index_dir: Path, model: str) -> bool:
+    params = read_params(index_dir)
+    return bool(params) and params["store_generation"] == store.generation and same_model(params["model"], model)
+
+
+def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild: bool = False,
+                          file_progress=iter, stage_progress=None) -> tuple[list[FileResult], dict | None]:
+    """Ingest files into the store, then rebuild the indexes if the store changed (or when asked).
+
+    Returns the per-file results and the params of a new index build (None when none was needed).
+    """
+    store = Store(settings.db_path)
+    try:
+        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress)
+        if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
+            return results, None
+        embedder = load_embedder(settings.embed_model, settings.embed_threads)
+        params = build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold, stage_progress)
+        return results, params
+    finally:
+        store.close()

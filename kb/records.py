@@ -1,0 +1,82 @@
+"""The records passed between stages: read -> clean -> describe -> sections -> chunks -> facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawReport:
+    """A report file decoded to text."""
+    doc_id: str
+    path: str
+    sha256: str
+    encoding: str
+    text: str
+
+
+@dataclass
+class CleanReport:
+    """The report's own text in its original script; every offset in the system refers to `text`."""
+    raw: RawReport
+    text: str
+    removed: list[str] = field(default_factory=list)  # chrome lines dropped, kept for metadata (dates)
+
+
+@dataclass
+class Description:
+    title: str
+    title_composed: bool
+    agency: str
+    region: str          # "河南省 三门峡市" style, province first
+    province: str
+    city: str
+    district: str
+    level: str           # 省级 / 市级 / 区县级 / ""
+    year: int | None     # the statistics year
+    published: str | None  # ISO date when stated
+    doc_type: str        # annual_report / work_plan / guide / other
+
+
+@dataclass
+class Section:
+    ordinal: int
+    level: int            # 1: 一、  2: （一）  3: 1.  4: （1）  0: preamble
+    number: str           # "二、", "（三）", "" for the preamble
+    title: str
+    start: int
+    end: int              # end of the whole section including children
+    body_end: int         # end of the section's own text (first child heading or end)
+    parent: int | None    # ordinal of the parent section
+    path: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    ordinal: int
+    section_ordinal: int
+    start: int
+    end: int
+    text: str
+    section_path: list[str]
+
+
+@dataclass
+class Fact:
+    metric: str
+    value: float
+    unit: str
+    approx: bool
+    start: int            # evidence span in the document text
+    end: int
+    text: str
+
+
+@dataclass
+class Document:
+    """Everything ingest derives from one file, ready for the store."""
+    raw: RawReport
+    text: str
+    description: Description
+    sections: list[Section]
+    chunks: list[Chunk]
+    facts: list[Fact]

@@ -1,0 +1,201 @@
+"""Search: query -> keyword + semantic -> fusion -> filters -> cited passages (+ an answer from facts)."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import EmbedderError, load_embedder, same_model
+from .fusion import FusedHit, fuse
+from .highlight import highlight
+from .indexes import Indexes, current_build, open_indexes
+from .questions import answer_question
+from .settings import Settings
+from .store import Store
+from .text import compact, normalize, tokenize
+
+MODES = ("hybrid", "keyword", "semantic")
+MAX_QUERY_CHARS = 500
+MAX_K = 100
+FACETS = ("agency", "year", "region", "doc_type")
+
+
+class SearchError(ValueError):
+    """Bad search input; `param` names the offending parameter."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+
+
+class ModelMismatch(EmbedderError):
+    pass
+
+
+@dataclass
+class Filters:
+    agency: str | None = None
+    year: int | None = None
+    region: str | None = None
+    doc_type: str | None = None
+
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in (self.agency, self.year, self.region, self.doc_type))
+
+
+def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    if start is None:
+        return f"/documents/{doc_id}"
+    return f"/documents/{doc_id}?start={start}&end={end}#passage"
+
+
+def validate(query: str, mode: str, k: int, offset: int = 0) -> None:
+    if query is None:
+        raise SearchError("q", "missing query parameter q")
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError("q", f"q is {len(query)} characters; at most {MAX_QUERY_CHARS} are allowed")
+    if mode not in MODES:
+        raise SearchError("mode", f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    if not 1 <= k <= MAX_K:
+        raise SearchError("k", f"k must be between 1 and {MAX_K}; got {k}")
+    if offset < 0 or offset > 10_000:
+        raise SearchError("offset", f"offset must be between 0 and 10000; got {offset}")
+
+
+class SearchEngine:
+    """The store and both indexes, opened once per process; reopens indexes after a rebuild."""
+
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self.store = store or Store(settings.db_path)
+        self._lock = threading.Lock()
+        self.indexes: Indexes = open_indexes(settings.index_dir)
+        self._check_model(self.indexes.params)
+        self._embedder = None
+
+    def _check_model(self, params: dict) -> None:
+        if not same_model(params["model"], self.settings.embed_model):
+            raise ModelMismatch(
+                f"the index was built with model {params['model']!r} but {self.settings.embed_model!r} was "
+                f"requested; re-index with `kb ingest --rebuild --model {self.settings.embed_model}` "
+                f"or query with --model {params['model']}")
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embed_model, self.settings.embed_threads)
+        return self._embedder
+
+    def refresh(self) -> None:
+        """Switch to a newer build if `kb ingest` made one since this engine opened."""
+        build = current_build(self.settings.index_dir)
+        if build is not None and build != self.indexes.build:
+            with self._lock:
+                if build != self.indexes.build:
+                    fresh = open_indexes(self.settings.index_dir)
+                    self._check_model(fresh.params)
+                    old, self.indexes = self.indexes, fresh
+                    old.close()
+
+    # -- candidate retrieval ------------------------------------------------------------------------
+    def allowed_doc_ids(self, filters: Filters) -> set[str] | None:
+        if not filters.active():
+            return None
+        docs = self.store.documents()
+        want = {k: compact(str(v)) for k, v in vars(filters).items() if v not in (None, "")}
+        out = set()
+        for d in docs:
+            if "agency" in want and want["agency"] not in compact(d["agency"]) + compact(d["title"]):
+                continue
+            if "region" in want and want["region"] not in compact(d["region"]):
+                continue
+            if "year" in want and str(d["year"]) != want["year"]:
+                continue
+            if "doc_type" in want and d["doc_type"] != want["doc_type"]:
+                continue
+            out.add(d["doc_id"])
+        return out
+
+    def _allowed_chunk_ids(self, doc_ids: set[str] | None) -> np.ndarray | None:
+        if doc_ids is None:
+            return None
+        rows = self.store.db.execute(
+            f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(doc_ids))}) ORDER BY chunk_id",
+            sorted(doc_ids)).fetchall() if doc_ids else []
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
+                   keyword_weight: float | None = None) -> list[FusedHit]:
+        doc_ids = self.allowed_doc_ids(filters)
+        n = self.settings.candidates
+        keyword: list[tuple[int, float]] = []
+        semantic: list[tuple[int, float]] = []
+        if mode in ("hybrid", "keyword"):
+            keyword = [(h.chunk_id, h.score) for h in self.indexes.keyword.search(query, n, doc_ids)]
+        if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
+            vector = self.embedder.encode([normalize(query)])[0]
+            semantic = [(h.chunk_id, h.score)
+                        for h in self.indexes.vector.search(vector, n, self._allowed_chunk_ids(doc_ids))]
+        if mode == "keyword":
+            return fuse(keyword, [], 1.0)
+        if mode == "semantic":
+            return fuse([], semantic, 0.0)
+        w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
+        return fuse(keyword, semantic, w, method)
+
+    # -- the public search ------------------------------------------------------------------------
+    def search(self, query: str, mode: str = "hybrid", k: int = 10, filters: Filters | None = None,
+               offset: int = 0, facets: bool = False) -> dict:
+        validate(query, mode, k, offset)
+        filters = filters or Filters()
+        t0 = time.perf_counter()
+        self.refresh()
+        hits = self.candidates(query, mode, filters)
+        page = hits[offset: offset + k]
+        chunks = self.store.chunks_by_id([h.chunk_id for h in page])
+        results = []
+        for rank, h in enumerate(page, start=offset + 1):
+            c = chunks.get(h.chunk_id)
+            if c is None:  # the store changed after the index was built
+                continue
+            results.append({
+                "rank": rank, "score": round(h.score, 6),
+                "scores": {"keyword": _round(h.keyword), "semantic": _round(h.semantic)},
+                "doc_id": c["doc_id"], "chunk_id": h.chunk_id, "title": c["title"], "agency": c["agency"],
+                "region": c["region"], "year": c["year"], "doc_type": c["doc_type"], "section": c["section"],
+                "text": c["text"], "highlight": highlight(c["text"], query), "start": c["start"], "end": c["end"],
+                "url": document_url(c["doc_id"], c["start"], c["end"]),
+            })
+        response = {"query": query, "mode": mode, "took_ms": 0.0, "total": len(hits), "offset": offset,
+                    "results": results, "answer": answer_question(query, self.store, filters)}
+        if facets:
+            response["facets"] = self.facet_counts(query, mode, filters)
+        response["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return response
+
+    def facet_counts(self, query: str, mode: str, filters: Filters) -> dict[str, list[dict]]:
+        """Matching passages per agency / year / region / type, each facet counted without its own filter."""
+        out = {}
+        for facet in FACETS:
+            others = Filters(**{f: (None if f == facet else getattr(filters, f)) for f in FACETS})
+            hits = self.candidates(query, mode, others)
+            if mode != "keyword":  # semantic candidates are all "matches"; count the ones that score
+                hits = [h for h in hits if h.keyword is not None or mode == "semantic"][: self.settings.candidates]
+            docs = {d["doc_id"]: d for d in self.store.documents()}
+            chunk_docs = self.store.chunks_by_id([h.chunk_id for h in hits])
+            counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunk_docs.values() if c["doc_id"] in docs)
+            out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        return out
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+def open_engine(settings: Settings) -> SearchEngine:
+    return SearchEngine(settings)
+
+

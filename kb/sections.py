@@ -1,0 +1,79 @@
+"""Sections: the heading tree 一、 / （一） / 1. / （1）, full- or half-width, with offsets."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .records import Section
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+# Patterns run on the NFKC form of a line, so （一） and (一), １． and 1. look alike.
+HEADING_PATTERNS = (
+    (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
+    (2, re.compile(rf"^\([{_CN_NUM}]{{1,3}}\)")),
+    (3, re.compile(r"^\d{1,2}(?:\.(?!\d)|、)")),
+    (4, re.compile(r"^\(\d{1,2}\)")),
+)
+PREAMBLE_TITLE = "前言"
+TITLE_MAX = 30
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_TITLE_BREAK = re.compile(r"[:：,，]")
+
+
+def heading_of(line: str) -> tuple[int, int] | None:
+    """(level, length of the number) when the line starts with a heading number."""
+    # Character by character, so that a match length is also a length in the original line.
+    head = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c in line[:8])
+    for level, pattern in HEADING_PATTERNS:
+        m = pattern.match(head)
+        if m and len(line) > m.end():
+            return level, m.end()
+    return None
+
+
+def heading_title(rest: str) -> str:
+    """A run-in heading's title: its first sentence, cut at a comma or colon when long."""
+    m = _SENTENCE_END.search(rest)
+    title = rest[: m.start()] if m else rest
+    if len(title) > TITLE_MAX:
+        b = _TITLE_BREAK.search(title)
+        title = title[: b.start()] if b and b.start() >= 4 else title[:TITLE_MAX] + "…"
+    return title.strip()
+
+
+def split_sections(text: str) -> list[Section]:
+    """Sections in document order; text before the first heading is the preamble (level 0)."""
+    headings: list[tuple[int, int, str, str]] = []  # (start, level, number, title)
+    pos = 0
+    for line in text.split("\n"):
+        h = heading_of(line)
+        if h:
+            level, n = h
+            headings.append((pos, level, line[:n], heading_title(line[n:])))
+        pos += len(line) + 1
+    sections: list[Section] = []
+    first = headings[0][0] if headings else len(text)
+    if text[:first].strip() or not headings:
+        sections.append(Section(ordinal=0, level=0, number="", title=PREAMBLE_TITLE, start=0,
+                                end=_trim_end(text, first), body_end=_trim_end(text, first), parent=None,
+                                path=[PREAMBLE_TITLE]))
+    stack: list[Section] = []
+    for i, (start, level, number, title) in enumerate(headings):
+        next_start = headings[i + 1][0] if i + 1 < len(headings) else len(text)
+        end = next((s for s, lv, _, _ in headings[i + 1:] if lv <= level), len(text))
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        section = Section(ordinal=len(sections), level=level, number=number, title=title, start=start,
+                          end=_trim_end(text, end), body_end=_trim_end(text, next_start),
+                          parent=parent.ordinal if parent else None,
+                          path=(parent.path if parent else []) + [number + title])
+        sections.append(section)
+        stack.append(section)
+    return sections
+
+
+def _trim_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in " \n\t\u3000":
+        end -= 1
+    return end

@@ -1,0 +1,81 @@
+"""All settings in one table: name, default, environment variable, meaning.
+
+Every other module reads settings from here; nothing else looks at os.environ.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: object
+    help: str
+
+
+SETTINGS_TABLE: tuple[Setting, ...] = (
+    Setting("reports_dir", "KB_REPORTS_DIR", PROJECT_ROOT / "data" / "reports", "report files ingested by default"),
+    Setting("index_dir", "KB_INDEX_DIR", PROJECT_ROOT / "index", "store (kb.sqlite3) and built indexes"),
+    Setting("embed_model", "KB_EMBED_MODEL", "use-multilingual-v3",
+            "embedder: 'use-multilingual-v3' (default) or a sentence-transformers hub name / local folder"),
+    Setting("embed_threads", "KB_EMBED_THREADS", os.cpu_count() or 1, "BLAS threads of the default embedder"),
+    Setting("chunk_chars", "KB_CHUNK_CHARS", 120, "target passage size in characters (measured in bench/chunk_size.py)"),
+    Setting("hnsw_threshold", "KB_HNSW_THRESHOLD", 50_000, "chunk count above which FAISS uses HNSW instead of exact search"),
+    Setting("keyword_weight", "KB_KEYWORD_WEIGHT", 0.6, "weight of the keyword score in hybrid fusion (semantic gets 1 - w)"),
+    Setting("candidates", "KB_CANDIDATES", 100, "hits taken from each index before fusion"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    reports_dir: Path
+    index_dir: Path
+    embed_model: str
+    embed_threads: int
+    chunk_chars: int
+    hnsw_threshold: int
+    keyword_weight: float
+    candidates: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> Path:
+        return self.index_dir / "kb.sqlite3"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(default: object, raw: str) -> object:
+    if isinstance(default, Path):
+        return Path(raw).expanduser().resolve()
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(**overrides) -> Settings:
+    """Defaults, then environment variables, then explicit overrides (CLI flags, app config)."""
+    values = {}
+    for s in SETTINGS_TABLE:
+        raw = os.environ.get(s.env)
+        try:
+            values[s.name] = _coerce(s.default, raw) if raw not in (None, "") else s.default
+        except ValueError as exc:
+            raise ValueError(f"{s.env}={raw!r}: {exc}") from None
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        default = next((s.default for s in SETTINGS_TABLE if s.name == name), None)
+        values[name] = _coerce(default, value) if isinstance(value, str) and not isinstance(default, str) else value
+    return Settings(**values)

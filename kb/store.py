@@ -1,0 +1,186 @@
+"""Store: SQLite (WAL) holding documents, sections, chunks and facts: the source of truth."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .records import Document
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, encoding TEXT NOT NULL,
+    title TEXT NOT NULL, title_composed INTEGER NOT NULL, agency TEXT NOT NULL, region TEXT NOT NULL,
+    province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
+    year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sections (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
+    level INTEGER NOT NULL, number TEXT NOT NULL, title TEXT NOT NULL, path TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, body_end INTEGER NOT NULL, parent INTEGER,
+    PRIMARY KEY (doc_id, ordinal));
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
+    section_ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    section_path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, metric TEXT NOT NULL,
+    value REAL NOT NULL, unit TEXT NOT NULL, approx INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
+"""
+DOC_FIELDS = ("doc_id", "path", "sha256", "encoding", "title", "title_composed", "agency", "region", "province",
+              "city", "district", "level", "year", "published", "doc_type")
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: the web app shares one read connection across waitress threads.
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- writing ---------------------------------------------------------------------------------
+    def put_document(self, doc: Document) -> None:
+        """Insert or replace one document and everything derived from it, in one transaction."""
+        d = doc.description
+        with self.transaction():
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.raw.doc_id,))
+            self.db.execute(
+                f"INSERT INTO documents ({', '.join(DOC_FIELDS)}, text, ingested_at) "
+                f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 2))})",
+                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.raw.encoding, d.title, int(d.title_composed),
+                 d.agency, d.region, d.province, d.city, d.district, d.level, d.year, d.published, d.doc_type,
+                 doc.text, time.time()))
+            self.db.executemany(
+                'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(doc.raw.doc_id, s.ordinal, s.level, s.number, s.title, json.dumps(s.path, ensure_ascii=False),
+                  s.start, s.end, s.body_end, s.parent) for s in doc.sections])
+            self.db.executemany(
+                'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path) '
+                "VALUES (?,?,?,?,?,?,?)",
+                [(doc.raw.doc_id, c.ordinal, c.section_ordinal, c.start, c.end, c.text,
+                  json.dumps(c.section_path, ensure_ascii=False)) for c in doc.chunks])
+            self.db.executemany(
+                'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text) VALUES (?,?,?,?,?,?,?,?)',
+                [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text)
+                 for f in doc.facts])
+            self._bump_generation()
+
+    def delete_document(self, doc_id: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    # -- reading ---------------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Changes whenever the corpus changes; indexes record the generation they were built from."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def file_hashes(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (path, sha256) of every stored document."""
+        return {r["doc_id"]: (r["path"], r["sha256"]) for r in self.db.execute("SELECT doc_id, path, sha256 FROM documents")}
+
+    def documents(self) -> list[dict]:
+        rows = self.db.execute(
+            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) AS chunks FROM documents d ORDER BY doc_id")
+        return [_doc_row(r) for r in rows]
+
+    def document(self, doc_id: str) -> dict | None:
+        r = self.db.execute(f"SELECT {', '.join(DOC_FIELDS)}, text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _doc_row(r) if r else None
+
+    def sections(self, doc_id: str) -> list[dict]:
+        rows = self.db.execute('SELECT ordinal, level, number, title, path, start, "end", body_end, parent '
+                               "FROM sections WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [dict(r) | {"path": json.loads(r["path"])} for r in rows]
+
+    def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, dict]:
+        out = {}
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+            part = ids[i:i + 900]
+            rows = self.db.execute(
+                'SELECT c.chunk_id, c.doc_id, c.start, c."end", c.text, c.section_path, d.title, d.agency, '
+                "d.region, d.year, d.doc_type FROM chunks c JOIN documents d USING (doc_id) "
+                f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part)
+            for r in rows:
+                out[r["chunk_id"]] = dict(r) | {"section": json.loads(r["section_path"])}
+        return out
+
+    def iter_chunks(self, batch: int = 2000):
+        """Every chunk with its document context, in chunk id order (for index builds)."""
+        last = -1
+        while True:
+            rows = self.db.execute(
+                'SELECT c.chunk_id, c.doc_id, c.text, c.section_path, d.title, d.agency, d.region, d.year, '
+                "d.doc_type FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id > ? "
+                "ORDER BY c.chunk_id LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield dict(r) | {"section": json.loads(r["section_path"])}
+            last = rows[-1]["chunk_id"]
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {"documents": one("SELECT count(*) FROM documents"), "chunks": one("SELECT count(*) FROM chunks"),
+                "facts": one("SELECT count(*) FROM facts")}
+
+    def facts(self, metric: str | None = None, agency: str | None = None, year: int | None = None) -> list[dict]:
+        sql = ('SELECT f.metric, f.value, f.unit, f.approx, d.agency, d.year, f.doc_id, f.text, f.start, f."end" '
+               "FROM facts f JOIN documents d USING (doc_id) WHERE 1=1")
+        args: list = []
+        if metric:
+            sql += " AND f.metric = ?"
+            args.append(metric)
+        if agency:
+            sql += " AND d.agency LIKE ?"
+            args.append(f"%{agency}%")
+        if year:
+            sql += " AND d.year = ?"
+            args.append(int(year))
+        sql += " ORDER BY d.agency, f.metric, f.start"
+        return [dict(r) | {"approx": bool(r["approx"])} for r in self.db.execute(sql, args)]
+
+
+def _doc_row(r: sqlite3.Row) -> dict:
+    d = dict(r)
+    d["title_composed"] = bool(d["title_composed"])
+    return d
+
+
+def open_store(path: Path) -> Store:
+    return Store(path)
+

@@ -1,0 +1,88 @@
+"""Text normalisation and tokenisation: the one place both live.
+
+Everything that is indexed or queried goes through `normalize` (NFKC, then Traditional -> Simplified)
+and `tokenize` (jieba search mode with the domain dictionary). What users see stays in the original
+script; `normalize_with_offsets` maps normalised characters back to original offsets for highlights.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DOMAIN_DICT = DATA_DIR / "domain_dict.txt"
+STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
+
+_T2S = opencc.OpenCC("t2s")
+_TOKEN_CHARS = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_lock = threading.Lock()
+
+
+def normalize(text: str) -> str:
+    """NFKC + Traditional->Simplified: the form used for matching, never for display."""
+    return _T2S.convert(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+@lru_cache(maxsize=65536)
+def _normalize_char(ch: str) -> str:
+    return _T2S.convert(unicodedata.normalize("NFKC", ch)).lower()
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalise character by character; offsets[i] is the original index of normalised char i."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        n = _normalize_char(ch)
+        out.append(n)
+        offsets.extend([i] * len(n))
+    return "".join(out), offsets
+
+
+def compact(text: str) -> str:
+    """Normalised and without whitespace: for substring comparisons across scripts."""
+    return re.sub(r"\s+", "", normalize(text))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(w.strip() for w in STOPWORDS_FILE.read_text(encoding="utf-8").split() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    tk.load_userdict(str(DOMAIN_DICT))
+    return tk
+
+
+def dictionary_version() -> str:
+    """Identifies the tokenizer configuration recorded in index params."""
+    digest = hashlib.sha256(DOMAIN_DICT.read_bytes() + STOPWORDS_FILE.read_bytes()).hexdigest()[:12]
+    return f"jieba-{jieba.__version__}-search+{digest}"
+
+
+def tokenize(text: str, normalized: bool = False) -> list[str]:
+    """Search-mode tokens of the normalised text, without punctuation and stop words."""
+    norm = text if normalized else normalize(text)
+    tk = _tokenizer()
+    stop = stopwords()
+    with _lock:  # jieba's Tokenizer is not safe to share across threads during lazy init
+        words = list(tk.cut_for_search(norm, HMM=True))
+    return [w for w in (w.strip() for w in words) if w and w not in stop and _TOKEN_CHARS.search(w)]
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct tokens of a query, longest first (for highlighting and matching)."""
+    terms = {t for t in tokenize(text) if len(t) > 1 or "\u3400" <= t <= "\u9fff"}
+    return sorted(terms, key=lambda t: (-len(t), t))
