@@ -55,7 +55,10 @@ def chunk_sections(text: str, sections: list[Section], target: int) -> list[Chun
             pieces.extend(_split_long(text, a, b, hard_limit))
         current: tuple[int, int] | None = None
         for a, b in pieces:
-            if current and b - current[0] > target:
+            # A heading line alone is no passage: it always goes with the text under it.
+            heading_only = current is not None and section.level > 0 and current == pieces[0] \
+                and text[current[1]:current[1] + 1] == "\n"
+            if current and b - current[0] > target and not heading_only:
                 chunks.append(_chunk(text, len(chunks), section, *current))
                 current = None
             current = (current[0], b) if current else (a, b)

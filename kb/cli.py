@@ -13,7 +13,8 @@ from .embed import EmbedderError
 from .evaluate import evaluate, load_queries
 from .indexes import IndexMissing
 from .ingest import FileResult, update_knowledge_base
-from .search import MODES, Filters, SearchEngine, SearchError
+from .filters import Filters
+from .search import MODES, SearchEngine, SearchError
 from .settings import load_settings
 from .store import Store
 

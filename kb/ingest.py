@@ -18,6 +18,10 @@ from .sections import split_sections
 from .store import Store
 
 
+# Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
+PIPELINE_VERSION = "1"
+
+
 @dataclass
 class FileResult:
     path: str
@@ -37,7 +41,7 @@ def process_report(path: Path, chunk_chars: int) -> Document:
     chunks = chunk_sections(clean.text, sections, chunk_chars)
     facts = extract_facts(clean.text)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
-                    facts=facts)
+                    facts=facts, pipeline=f"{PIPELINE_VERSION}/{chunk_chars}")
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], list[Path]]:
@@ -64,8 +68,11 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], 
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
-                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> list[FileResult]:
-    """Bring the store in line with the given files and directories; one result per file."""
+                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter, reprocess: bool = False) -> list[FileResult]:
+    """Bring the store in line with the given files and directories; one result per file.
+
+    A file is unchanged when its content hash, path and the pipeline version that processed it are.
+    """
     files, results, roots = collect_files(paths)
     known = store.file_hashes()
     claimed: dict[str, str] = {}
@@ -80,7 +87,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             previous = known.get(doc_id)
-            if previous and previous[1] == digest and previous[0] == resolved:
+            if previous and previous == (resolved, digest, f"{PIPELINE_VERSION}/{chunk_chars}") and not reprocess:
                 results.append(FileResult(str(path), doc_id, "unchanged"))
                 continue
             doc = process_report(path, chunk_chars)
@@ -92,7 +99,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
         except OSError as exc:
             results.append(FileResult(str(path), doc_id, "failed", f"cannot read file: {exc.strerror or exc}"))
     # A stored document whose file was under a scanned directory and is gone now is removed.
-    for doc_id, (stored_path, _) in known.items():
+    for doc_id, (stored_path, _, _) in known.items():
         sp = Path(stored_path)
         if doc_id not in claimed and not sp.exists() and any(_is_under(sp, r) for r in roots):
             store.delete_document(doc_id)
@@ -121,7 +128,7 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
     """
     store = Store(settings.db_path)
     try:
-        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress)
+        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress, rebuild)
         if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
             return results, None
         embedder = load_embedder(settings.embed_model, settings.embed_threads)

@@ -80,3 +80,4 @@ class Document:
     sections: list[Section]
     chunks: list[Chunk]
     facts: list[Fact]
+    pipeline: str = ""    # version of the code that derived it: a new version re-ingests unchanged files

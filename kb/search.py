@@ -4,23 +4,22 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 
 from .embed import EmbedderError, load_embedder, same_model
+from .filters import FILTER_FIELDS, Filters, allowed_doc_ids
 from .fusion import FusedHit, fuse
 from .highlight import highlight
 from .indexes import Indexes, current_build, open_indexes
 from .questions import answer_question
 from .settings import Settings
 from .store import Store
-from .text import compact, normalize, tokenize
+from .text import normalize, tokenize
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUERY_CHARS = 500
 MAX_K = 100
-FACETS = ("agency", "year", "region", "doc_type")
 
 
 class SearchError(ValueError):
@@ -33,17 +32,6 @@ class SearchError(ValueError):
 
 class ModelMismatch(EmbedderError):
     pass
-
-
-@dataclass
-class Filters:
-    agency: str | None = None
-    year: int | None = None
-    region: str | None = None
-    doc_type: str | None = None
-
-    def active(self) -> bool:
-        return any(v not in (None, "") for v in (self.agency, self.year, self.region, self.doc_type))
 
 
 def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
@@ -101,24 +89,6 @@ class SearchEngine:
                     old.close()
 
     # -- candidate retrieval ------------------------------------------------------------------------
-    def allowed_doc_ids(self, filters: Filters) -> set[str] | None:
-        if not filters.active():
-            return None
-        docs = self.store.documents()
-        want = {k: compact(str(v)) for k, v in vars(filters).items() if v not in (None, "")}
-        out = set()
-        for d in docs:
-            if "agency" in want and want["agency"] not in compact(d["agency"]) + compact(d["title"]):
-                continue
-            if "region" in want and want["region"] not in compact(d["region"]):
-                continue
-            if "year" in want and str(d["year"]) != want["year"]:
-                continue
-            if "doc_type" in want and d["doc_type"] != want["doc_type"]:
-                continue
-            out.add(d["doc_id"])
-        return out
-
     def _allowed_chunk_ids(self, doc_ids: set[str] | None) -> np.ndarray | None:
         if doc_ids is None:
             return None
@@ -129,7 +99,7 @@ class SearchEngine:
 
     def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
                    keyword_weight: float | None = None) -> list[FusedHit]:
-        doc_ids = self.allowed_doc_ids(filters)
+        doc_ids = allowed_doc_ids(self.store, filters)
         n = self.settings.candidates
         keyword: list[tuple[int, float]] = []
         semantic: list[tuple[int, float]] = []
@@ -177,16 +147,18 @@ class SearchEngine:
         return response
 
     def facet_counts(self, query: str, mode: str, filters: Filters) -> dict[str, list[dict]]:
-        """Matching passages per agency / year / region / type, each facet counted without its own filter."""
+        """Matching passages per agency / year / region / type, each facet counted without its own filter.
+
+        In hybrid mode a passage matches when it contains a query word; semantic mode counts its candidates.
+        """
+        docs = {d["doc_id"]: d for d in self.store.documents()}
         out = {}
-        for facet in FACETS:
-            others = Filters(**{f: (None if f == facet else getattr(filters, f)) for f in FACETS})
-            hits = self.candidates(query, mode, others)
-            if mode != "keyword":  # semantic candidates are all "matches"; count the ones that score
-                hits = [h for h in hits if h.keyword is not None or mode == "semantic"][: self.settings.candidates]
-            docs = {d["doc_id"]: d for d in self.store.documents()}
-            chunk_docs = self.store.chunks_by_id([h.chunk_id for h in hits])
-            counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunk_docs.values() if c["doc_id"] in docs)
+        for facet in FILTER_FIELDS:
+            hits = self.candidates(query, mode, filters.without(facet))
+            if mode == "hybrid":
+                hits = [h for h in hits if h.keyword is not None]
+            chunks = self.store.chunks_by_id([h.chunk_id for h in hits])
+            counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunks.values() if c["doc_id"] in docs)
             out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
         return out
 

@@ -25,9 +25,9 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("embed_model", "KB_EMBED_MODEL", "use-multilingual-v3",
             "embedder: 'use-multilingual-v3' (default) or a sentence-transformers hub name / local folder"),
     Setting("embed_threads", "KB_EMBED_THREADS", os.cpu_count() or 1, "BLAS threads of the default embedder"),
-    Setting("chunk_chars", "KB_CHUNK_CHARS", 120, "target passage size in characters (measured in bench/chunk_size.py)"),
+    Setting("chunk_chars", "KB_CHUNK_CHARS", 160, "target passage size in characters (measured with bench/tune.py)"),
     Setting("hnsw_threshold", "KB_HNSW_THRESHOLD", 50_000, "chunk count above which FAISS uses HNSW instead of exact search"),
-    Setting("keyword_weight", "KB_KEYWORD_WEIGHT", 0.6, "weight of the keyword score in hybrid fusion (semantic gets 1 - w)"),
+    Setting("keyword_weight", "KB_KEYWORD_WEIGHT", 0.7, "weight of the keyword score in hybrid fusion (semantic gets 1 - w)"),
     Setting("candidates", "KB_CANDIDATES", 100, "hits taken from each index before fusion"),
 )
 

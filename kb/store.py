@@ -13,7 +13,8 @@ SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, encoding TEXT NOT NULL,
+    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, pipeline TEXT NOT NULL,
+    encoding TEXT NOT NULL,
     title TEXT NOT NULL, title_composed INTEGER NOT NULL, agency TEXT NOT NULL, region TEXT NOT NULL,
     province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
     year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS facts (
     "end" INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
 """
-DOC_FIELDS = ("doc_id", "path", "sha256", "encoding", "title", "title_composed", "agency", "region", "province",
+DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
               "city", "district", "level", "year", "published", "doc_type")
 
 
@@ -74,7 +75,7 @@ class Store:
             self.db.execute(
                 f"INSERT INTO documents ({', '.join(DOC_FIELDS)}, text, ingested_at) "
                 f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 2))})",
-                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.raw.encoding, d.title, int(d.title_composed),
+                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title, int(d.title_composed),
                  d.agency, d.region, d.province, d.city, d.district, d.level, d.year, d.published, d.doc_type,
                  doc.text, time.time()))
             self.db.executemany(
@@ -107,9 +108,10 @@ class Store:
         """Changes whenever the corpus changes; indexes record the generation they were built from."""
         return int(self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
 
-    def file_hashes(self) -> dict[str, tuple[str, str]]:
-        """doc_id -> (path, sha256) of every stored document."""
-        return {r["doc_id"]: (r["path"], r["sha256"]) for r in self.db.execute("SELECT doc_id, path, sha256 FROM documents")}
+    def file_hashes(self) -> dict[str, tuple[str, str, str]]:
+        """doc_id -> (path, sha256, pipeline version) of every stored document."""
+        return {r["doc_id"]: (r["path"], r["sha256"], r["pipeline"])
+                for r in self.db.execute("SELECT doc_id, path, sha256, pipeline FROM documents")}
 
     def documents(self) -> list[dict]:
         rows = self.db.execute(

@@ -1,0 +1,55 @@
+"""Measure chunk size, fusion method and keyword weight on a query set (prints a table).
+
+    python bench/tune.py ../shared/eval/dev.jsonl [--sizes 80,120,200,300]
+
+Each chunk size gets its own temporary store and index; numbers are R@5 / MRR@10 over passage queries.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from kb.evaluate import first_hit_rank, load_queries
+from kb.ingest import update_knowledge_base
+from kb.filters import Filters
+from kb.search import SearchEngine
+from kb.settings import load_settings
+
+
+def score(engine: SearchEngine, queries: list[dict], mode: str, method: str = "convex", weight: float = 0.5):
+    r5 = mrr = 0.0
+    for q in queries:
+        hits = engine.candidates(q["query"], mode, Filters(), method, weight)[:10]
+        texts = engine.store.chunks_by_id([h.chunk_id for h in hits])
+        rank = first_hit_rank([texts[h.chunk_id] for h in hits], q["gold"])
+        r5 += bool(rank and rank <= 5)
+        mrr += 1 / rank if rank else 0
+    return r5 / len(queries), mrr / len(queries)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("queries")
+    ap.add_argument("--sizes", default="80,120,160,200,300")
+    ap.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7,0.8")
+    a = ap.parse_args()
+    queries = [q for q in load_queries(Path(a.queries)) if "gold" in q]
+    print(f"{len(queries)} passage queries")
+    for size in (int(s) for s in a.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(index_dir=Path(tmp), chunk_chars=size)
+            update_knowledge_base(settings)
+            engine = SearchEngine(settings)
+            row = [f"size={size:4d} chunks={engine.indexes.params['chunks']:4d}"]
+            for mode in ("keyword", "semantic"):
+                row.append(f"{mode} {score(engine, queries, mode)[0]:.3f}/{score(engine, queries, mode)[1]:.3f}")
+            row.append(f"rrf {'/'.join(f'{x:.3f}' for x in score(engine, queries, 'hybrid', 'rrf'))}")
+            for w in (float(x) for x in a.weights.split(",")):
+                row.append(f"w{w:.1f} {'/'.join(f'{x:.3f}' for x in score(engine, queries, 'hybrid', 'convex', w))}")
+            print("  ".join(row), flush=True)
+            engine.indexes.close()
+
+
+if __name__ == "__main__":
+    main()
