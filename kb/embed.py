@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -41,11 +42,13 @@ class UseEmbedder:
 
         # Its default of 4 BLAS threads on a 2-core machine is ~20x slower: use the real core count.
         self._model = USE(threads=max(1, threads))
+        self._lock = threading.Lock()
 
     def encode(self, texts: list[str], batch: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._model.encode(list(texts[i:i + batch])) for i in range(0, len(texts), batch)]
+        with self._lock:
+            parts = [self._model.encode(list(texts[i:i + batch])) for i in range(0, len(texts), batch)]
         return _normalised(np.vstack(parts))
 
 

@@ -5,6 +5,7 @@ user text: queries are built from tokens as Term objects (no query syntax to inj
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,15 @@ class KeywordIndex:
         self.ix = whoosh_index.open_dir(str(directory))
         self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         self.doc_count = self.searcher.doc_count() or 1
+        self._lock = threading.Lock()  # a Whoosh searcher is not meant to be shared by threads at once
 
     def close(self) -> None:
         self.searcher.close()
 
     def query_tokens(self, query: str) -> list[str]:
         tokens = list(dict.fromkeys(tokenize(query)))
-        rare = [t for t in tokens if self.searcher.doc_frequency("body", t) / self.doc_count <= COMMON_TERM_SHARE]
+        with self._lock:
+            rare = [t for t in tokens if self.searcher.doc_frequency("body", t) / self.doc_count <= COMMON_TERM_SHARE]
         return rare or tokens
 
     def search(self, query: str, limit: int, doc_ids: set[str] | None = None) -> list[KeywordHit]:
@@ -74,5 +77,6 @@ class KeywordIndex:
         flt = Or([Term("doc_id", d) for d in sorted(doc_ids)]) if doc_ids is not None else None
         if doc_ids is not None and not doc_ids:
             return []
-        results = self.searcher.search(q, limit=limit, filter=flt)
-        return [KeywordHit(int(r["chunk_id"]), float(r.score)) for r in results]
+        with self._lock:
+            results = self.searcher.search(q, limit=limit, filter=flt)
+            return [KeywordHit(int(r["chunk_id"]), float(r.score)) for r in results]

@@ -77,6 +77,10 @@ class SearchEngine:
             self._embedder = load_embedder(self.settings.embed_model, self.settings.embed_threads)
         return self._embedder
 
+    def warm_up(self) -> None:
+        """Load the embedder now, so that the first query does not pay for it."""
+        self.embedder.encode(["政府信息公开"])
+
     def refresh(self) -> None:
         """Switch to a newer build if `kb ingest` made one since this engine opened."""
         build = current_build(self.settings.index_dir)
@@ -126,19 +130,8 @@ class SearchEngine:
         hits = self.candidates(query, mode, filters)
         page = hits[offset: offset + k]
         chunks = self.store.chunks_by_id([h.chunk_id for h in page])
-        results = []
-        for rank, h in enumerate(page, start=offset + 1):
-            c = chunks.get(h.chunk_id)
-            if c is None:  # the store changed after the index was built
-                continue
-            results.append({
-                "rank": rank, "score": round(h.score, 6),
-                "scores": {"keyword": _round(h.keyword), "semantic": _round(h.semantic)},
-                "doc_id": c["doc_id"], "chunk_id": h.chunk_id, "title": c["title"], "agency": c["agency"],
-                "region": c["region"], "year": c["year"], "doc_type": c["doc_type"], "section": c["section"],
-                "text": c["text"], "highlight": highlight(c["text"], query), "start": c["start"], "end": c["end"],
-                "url": document_url(c["doc_id"], c["start"], c["end"]),
-            })
+        results = [result_record(h, chunks[h.chunk_id], query, rank)
+                   for rank, h in enumerate(page, start=offset + 1) if h.chunk_id in chunks]
         response = {"query": query, "mode": mode, "took_ms": 0.0, "total": len(hits), "offset": offset,
                     "results": results, "answer": answer_question(query, self.store, filters)}
         if facets:
@@ -161,6 +154,18 @@ class SearchEngine:
             counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunks.values() if c["doc_id"] in docs)
             out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
         return out
+
+
+def result_record(hit: FusedHit, chunk: dict, query: str, rank: int) -> dict:
+    """One cited passage as the API returns it."""
+    return {
+        "rank": rank, "score": round(hit.score, 6),
+        "scores": {"keyword": _round(hit.keyword), "semantic": _round(hit.semantic)},
+        "doc_id": chunk["doc_id"], "chunk_id": hit.chunk_id, "title": chunk["title"], "agency": chunk["agency"],
+        "region": chunk["region"], "year": chunk["year"], "doc_type": chunk["doc_type"], "section": chunk["section"],
+        "text": chunk["text"], "highlight": highlight(chunk["text"], query), "start": chunk["start"],
+        "end": chunk["end"], "url": document_url(chunk["doc_id"], chunk["start"], chunk["end"]),
+    }
 
 
 def _round(x: float | None) -> float | None:

@@ -31,6 +31,11 @@ def normalize(text: str) -> str:
     return _T2S.convert(unicodedata.normalize("NFKC", text or "")).lower()
 
 
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified only (no NFKC): a reading aid that keeps punctuation as written."""
+    return _T2S.convert(text)
+
+
 @lru_cache(maxsize=65536)
 def _normalize_char(ch: str) -> str:
     return _T2S.convert(unicodedata.normalize("NFKC", ch)).lower()

@@ -1,0 +1,84 @@
+"""The JSON API (GET only): health, search, documents, facts, compare, openapi."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kb.facts import METRICS
+from kb.compare import compare_agencies
+from kb.search import SearchEngine
+
+from .errors import ApiError
+from .openapi import openapi_document
+from .params import filters_param, int_param, query_param, search_params
+
+api = Blueprint("api", __name__)
+FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
+
+
+def engine() -> SearchEngine:
+    return current_app.extensions["kb_engine"]
+
+
+@api.get("/health")
+def health():
+    e = engine()
+    counts = e.store.counts()
+    return jsonify({"status": "ok", "documents": counts["documents"], "chunks": counts["chunks"],
+                    "facts": counts["facts"], "model": e.indexes.params["model"]})
+
+
+@api.get("/search")
+def search():
+    p = search_params(request.args)
+    facets = request.args.get("facets") in ("1", "true", "yes")
+    return jsonify(engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
+                                   offset=p["offset"], facets=facets))
+
+
+@api.get("/documents")
+def documents():
+    return jsonify({"documents": engine().store.documents()})
+
+
+@api.get("/documents/<doc_id>")
+def document(doc_id: str):
+    store = engine().store
+    doc = store.document(doc_id)
+    if doc is None:
+        raise ApiError(404, "not_found", f"no document {doc_id[:80]!r}")
+    return jsonify(doc | {"sections": store.sections(doc_id), "url": f"/documents/{doc_id}"})
+
+
+@api.get("/facts")
+def facts():
+    metric = request.args.get("metric") or None
+    if metric and metric not in METRICS:
+        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(METRICS)}; got {metric[:40]!r}")
+    year = int_param(request.args, "year", None, 1900, 2100)
+    rows = engine().store.facts(metric, request.args.get("agency") or None, year)
+    fmt = request.args.get("format") or "json"
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=FACT_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+        return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
+    return jsonify({"facts": rows, "metrics": METRICS})
+
+
+@api.get("/compare")
+def compare():
+    q = query_param(request.args, required=True)
+    k = int_param(request.args, "k", 3, 1, 20)
+    return jsonify(compare_agencies(engine(), q, k, filters_param(request.args)))
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

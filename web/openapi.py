@@ -1,0 +1,146 @@
+"""The OpenAPI 3 description of the JSON API."""
+from __future__ import annotations
+
+from kb.facts import METRICS
+from kb.search import MAX_K, MAX_QUERY_CHARS, MODES
+
+
+def _param(name, schema, description, required=False):
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def _ok(schema_ref: str, description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}}
+
+
+FILTER_PARAMS = [
+    _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it, either script (罗庄, 哈尔滨市…)"),
+    _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "reporting (statistics) year"),
+    _param("region", {"type": "string", "maxLength": 200}, "province / city / district name or part of it"),
+    _param("doc_type", {"type": "string", "maxLength": 50}, "annual_report, work_plan, guide, catalogue, other"),
+]
+Q = _param("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+           "search text: Chinese (simplified or traditional) or English", required=True)
+NULLABLE_NUMBER = {"type": "number", "nullable": True}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+    "Health": {"type": "object", "required": ["status", "documents", "chunks", "model"], "properties": {
+        "status": {"type": "string"}, "documents": {"type": "integer"}, "chunks": {"type": "integer"},
+        "facts": {"type": "integer"}, "model": {"type": "string"}}},
+    "Result": {"type": "object", "required": ["rank", "score", "scores", "doc_id", "chunk_id", "text", "highlight",
+                                              "start", "end", "url"], "properties": {
+        "rank": {"type": "integer"}, "score": {"type": "number"},
+        "scores": {"type": "object", "properties": {"keyword": NULLABLE_NUMBER, "semantic": NULLABLE_NUMBER}},
+        "doc_id": {"type": "string"}, "chunk_id": {"type": "integer"}, "title": {"type": "string"},
+        "agency": {"type": "string"}, "region": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+        "doc_type": {"type": "string"}, "section": {"type": "array", "items": {"type": "string"}},
+        "text": {"type": "string", "description": "the passage in the document's original script"},
+        "highlight": {"type": "string", "description": "the passage HTML-escaped, <mark> around matches"},
+        "start": {"type": "integer"}, "end": {"type": "integer"}, "url": {"type": "string"}}},
+    "AnswerRow": {"type": "object", "properties": {
+        "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True}, "value": {"type": "number"},
+        "unit": {"type": "string"}, "approx": {"type": "boolean"}, "text": {"type": "string"},
+        "doc_id": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"}}},
+    "Answer": {"type": "object", "nullable": True, "properties": {
+        "metric": {"type": "string", "enum": list(METRICS)}, "metric_label": {"type": "string"},
+        "condition": {"type": "string"}, "condition_label": {"type": "string"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"}}}},
+    "SearchResponse": {"type": "object", "required": ["query", "mode", "took_ms", "total", "results", "answer"],
+                       "properties": {
+        "query": {"type": "string"}, "mode": {"type": "string", "enum": list(MODES)}, "took_ms": {"type": "number"},
+        "total": {"type": "integer"}, "offset": {"type": "integer"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "answer": {"$ref": "#/components/schemas/Answer"},
+        "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
+            "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
+    "DocumentSummary": {"type": "object", "properties": {
+        "doc_id": {"type": "string"}, "title": {"type": "string"}, "agency": {"type": "string"},
+        "region": {"type": "string"}, "level": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+        "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"}}},
+    "DocumentList": {"type": "object", "properties": {
+        "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}}}},
+    "Section": {"type": "object", "properties": {
+        "ordinal": {"type": "integer"}, "level": {"type": "integer"}, "number": {"type": "string"},
+        "title": {"type": "string"}, "path": {"type": "array", "items": {"type": "string"}},
+        "start": {"type": "integer"}, "end": {"type": "integer"}, "parent": {"type": "integer", "nullable": True}}},
+    "Document": {"allOf": [{"$ref": "#/components/schemas/DocumentSummary"}, {"type": "object", "properties": {
+        "text": {"type": "string"}, "sections": {"type": "array", "items": {"$ref": "#/components/schemas/Section"}}}}]},
+    "Fact": {"type": "object", "properties": {
+        "metric": {"type": "string"}, "value": {"type": "number"}, "unit": {"type": "string"},
+        "approx": {"type": "boolean"}, "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+        "doc_id": {"type": "string"}, "text": {"type": "string"}, "start": {"type": "integer"},
+        "end": {"type": "integer"}}},
+    "FactList": {"type": "object", "properties": {
+        "facts": {"type": "array", "items": {"$ref": "#/components/schemas/Fact"}},
+        "metrics": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    "CompareResponse": {"type": "object", "properties": {
+        "query": {"type": "string"}, "mode": {"type": "string"}, "took_ms": {"type": "number"},
+        "agencies": {"type": "array", "items": {"type": "object", "properties": {
+            "agency": {"type": "string"}, "region": {"type": "string"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}}}}},
+}
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "kb: government information-disclosure reports", "version": "0.1.0",
+                 "description": "Search Chinese government information-disclosure reports; every answer cites "
+                                "a passage by document and character offsets."},
+        "paths": {
+            "/api/health": {"get": {"summary": "Service status", "operationId": "health",
+                                    "responses": {"200": {"description": "ok", "content": {"application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Health"}}}}}}},
+            "/api/search": {"get": {
+                "summary": "Cited passages for a query, and an answer table for counting questions",
+                "operationId": "search",
+                "parameters": [Q,
+                               _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "ranking"),
+                               _param("k", {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+                                      "passages per page"),
+                               _param("offset", {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0},
+                                      "skip this many passages (pagination)"),
+                               _param("facets", {"type": "string", "enum": ["0", "1"]}, "1: add facet counts"),
+                               *FILTER_PARAMS],
+                "responses": _ok("SearchResponse", "ranked passages")}},
+            "/api/documents": {"get": {"summary": "All documents with metadata", "operationId": "documents",
+                                       "responses": _ok("DocumentList", "documents")}},
+            "/api/documents/{doc_id}": {"get": {
+                "summary": "One document: metadata, section tree and clean text", "operationId": "document",
+                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {**_ok("Document", "the document"), "404": {"$ref": "#/components/responses/NotFound"}}}},
+            "/api/facts": {"get": {
+                "summary": "Figures extracted from the reports, each with its evidence", "operationId": "facts",
+                "parameters": [_param("metric", {"type": "string", "enum": list(METRICS)}, "metric id"),
+                               _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it"),
+                               _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "year"),
+                               _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
+                "responses": {**_ok("FactList", "facts"),
+                              "200": {"description": "facts", "content": {
+                                  "application/json": {"schema": {"$ref": "#/components/schemas/FactList"}},
+                                  "text/csv": {"schema": {"type": "string"}}}}}}},
+            "/api/compare": {"get": {
+                "summary": "The best passages per agency on one topic, side by side", "operationId": "compare",
+                "parameters": [Q, _param("k", {"type": "integer", "minimum": 1, "maximum": 20, "default": 3},
+                                         "passages per agency"), *FILTER_PARAMS],
+                "responses": _ok("CompareResponse", "agencies with their passages")}},
+            "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+                                          "responses": {"200": {"description": "OpenAPI 3 document",
+                                                                "content": {"application/json": {
+                                                                    "schema": {"type": "object"}}}}}}},
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {
+                "BadRequest": {"description": "bad input", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotFound": {"description": "no such document", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
+    }
