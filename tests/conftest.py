@@ -1,0 +1,59 @@
+"""Fixtures: one knowledge base built from the real seeds (real embedder, Whoosh, FAISS, SQLite)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.ingest import update_knowledge_base
+from kb.search import SearchEngine
+from kb.settings import PROJECT_ROOT, load_settings
+
+SEEDS = PROJECT_ROOT / "data" / "reports"
+DEV_QUERIES = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def kb_settings(tmp_path_factory):
+    """Settings whose store and indexes live in a temporary directory, built from data/reports."""
+    index_dir = tmp_path_factory.mktemp("index")
+    settings = load_settings(index_dir=index_dir, reports_dir=SEEDS)
+    results, params = update_knowledge_base(settings)
+    assert all(r.status == "added" for r in results), results
+    assert params is not None
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(kb_settings):
+    e = SearchEngine(kb_settings)
+    yield e
+    e.indexes.close()
+
+
+@pytest.fixture(scope="session")
+def app(kb_settings):
+    from web import create_app
+
+    return create_app({"KB_SETTINGS": kb_settings, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    """A writable copy of the seeds, for tests that edit or delete report files."""
+    reports = tmp_path / "reports"
+    shutil.copytree(SEEDS, reports)
+    return reports
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
