@@ -1,6 +1,7 @@
 """Measure chunk size, fusion method and keyword weight on a query set (prints a table).
 
     python bench/tune.py ../shared/eval/dev.jsonl [--sizes 80,120,200,300]
+    python bench/tune.py ../shared/eval/dev.jsonl --bm25     # BM25 B, K1 and the context-field boost
 
 Each chunk size gets its own temporary store and index; numbers are R@5 / MRR@10 over passage queries.
 """
@@ -10,7 +11,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from kb.evaluate import first_hit_rank, load_queries
+from whoosh import scoring
+
+import kb.keyword_index as keyword_index
+from kb.evaluate import evaluate, first_hit_rank, load_queries
 from kb.ingest import update_knowledge_base
 from kb.filters import Filters
 from kb.search import SearchEngine
@@ -28,12 +32,31 @@ def score(engine: SearchEngine, queries: list[dict], mode: str, method: str = "c
     return r5 / len(queries), mrr / len(queries)
 
 
+def bm25_grid(queries_path: Path) -> None:
+    """Keyword and hybrid numbers over B, K1 and the context boost, on the default index."""
+    engine = SearchEngine(load_settings())
+    queries = load_queries(queries_path)
+    for b in (0.3, 0.5, 0.75):
+        for k1 in (0.9, 1.2, 1.6):
+            for boost in (0.2, 0.35, 0.5, 0.8):
+                keyword_index.FIELD_BOOSTS["context"] = boost
+                kw = engine.indexes.keyword
+                kw.searcher = kw.ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
+                rep = evaluate(engine, queries, modes=("keyword", "hybrid"))
+                print(f"B={b} K1={k1} context={boost}  keyword {rep['keyword']['r5']:.3f}/{rep['keyword']['mrr10']:.3f}"
+                      f"  hybrid {rep['hybrid']['r5']:.3f}/{rep['hybrid']['mrr10']:.3f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("queries")
     ap.add_argument("--sizes", default="80,120,160,200,300")
     ap.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7,0.8")
+    ap.add_argument("--bm25", action="store_true", help="tune BM25 parameters instead")
     a = ap.parse_args()
+    if a.bm25:
+        bm25_grid(Path(a.queries))
+        return
     queries = [q for q in load_queries(Path(a.queries)) if "gold" in q]
     print(f"{len(queries)} passage queries")
     for size in (int(s) for s in a.sizes.split(",")):

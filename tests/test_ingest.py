@@ -1,0 +1,47 @@
+"""Store and incremental ingest: unchanged is a no-op, an edit re-ingests one file, a deletion removes it."""
+from __future__ import annotations
+
+from kb.ingest import ingest_paths
+from kb.store import Store
+
+
+def statuses(results):
+    return {r.doc_id: r.status for r in results}
+
+
+def test_incremental_ingest(tmp_path, corpus_copy):
+    store = Store(tmp_path / "kb.sqlite3")
+    first = statuses(ingest_paths(store, [corpus_copy], 160))
+    assert set(first.values()) == {"added"} and len(first) == 5
+    generation = store.generation
+    chunk_rows = store.db.execute("SELECT chunk_id, doc_id FROM chunks ORDER BY chunk_id").fetchall()
+
+    again = statuses(ingest_paths(store, [corpus_copy], 160))
+    assert set(again.values()) == {"unchanged"}
+    assert store.generation == generation  # nothing written: the indexes stay current
+    assert store.db.execute("SELECT chunk_id, doc_id FROM chunks ORDER BY chunk_id").fetchall() == chunk_rows
+
+    edited = corpus_copy / "003_e30985a69ba7359e.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("809条", "810条"), encoding="utf-8")
+    third = statuses(ingest_paths(store, [corpus_copy], 160))
+    assert third.pop("003_e30985a69ba7359e") == "updated"
+    assert set(third.values()) == {"unchanged"}
+    # only the edited document's rows were replaced
+    others = [r for r in chunk_rows if r["doc_id"] != "003_e30985a69ba7359e"]
+    now = store.db.execute("SELECT chunk_id, doc_id FROM chunks WHERE doc_id != '003_e30985a69ba7359e' "
+                           "ORDER BY chunk_id").fetchall()
+    assert [tuple(r) for r in now] == [tuple(r) for r in others]
+    assert "810条" in store.document("003_e30985a69ba7359e")["text"]
+    assert [f["value"] for f in store.facts("proactive_disclosed", "哈尔滨")] == [810]
+
+    (corpus_copy / "004_54fc93b6680cde9e.txt").unlink()
+    fourth = statuses(ingest_paths(store, [corpus_copy], 160))
+    assert fourth["004_54fc93b6680cde9e"] == "removed"
+    assert store.document("004_54fc93b6680cde9e") is None
+    assert store.db.execute("SELECT count(*) FROM chunks WHERE doc_id = '004_54fc93b6680cde9e'").fetchone()[0] == 0
+
+
+def test_a_new_chunk_size_reprocesses_unchanged_files(tmp_path, corpus_copy):
+    store = Store(tmp_path / "kb.sqlite3")
+    ingest_paths(store, [corpus_copy], 160)
+    assert set(statuses(ingest_paths(store, [corpus_copy], 300)).values()) == {"updated"}
