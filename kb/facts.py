@@ -80,10 +80,10 @@ RULES = _rules()
 # Rows of the post-2019 template tables: label -> metric; the row's figure is its last number (总计).
 TABLE_ROWS = (
     (re.compile(r"本年新收政府信息公开申请"), "requests_received"),
-    (re.compile(r"^\W*(?:\(一\))?\s*予以公开"), "requests_granted"),
+    (re.compile(r"予以公开$"), "requests_granted"),
     (re.compile(r"收取(?:信息处理费|费用)"), "fees_charged"),
 )
-_ROW_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_NUMERIC_CELL = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # 行政复议 (维持, 纠正, 其他, 尚未审结, 总计) + 行政诉讼 direct (5) + after review (5): 15 figures.
 REVIEW_TABLE_WIDTH = 15
 
@@ -119,31 +119,32 @@ def sentence_around(norm: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def _row_cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")] if "|" in line else line.split()
+def split_row(line: str) -> tuple[str, list[float]]:
+    """A table row as (label, figures): `| a | b | 1 | 2 |` from HTML/Markdown, or `a b 1 2` flattened."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")] if "|" in line else line.split()
+    cells = [c for c in cells if c]
+    first_number = next((i for i, c in enumerate(cells) if _NUMERIC_CELL.fullmatch(c)), len(cells))
+    numbers = [float(c) for c in cells[first_number:] if _NUMERIC_CELL.fullmatch(c)]
+    return " ".join(cells[:first_number]), numbers
 
 
 def table_facts(norm: str) -> list[tuple[str, float, str, int, int]]:
     """(metric, value, unit, start, end) from template table rows (normalised text offsets)."""
     out = []
-    pos = 0
     lines = norm.split("\n")
-    starts = []
+    starts = [0]
     for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+        starts.append(starts[-1] + len(line) + 1)
     for i, line in enumerate(lines):
-        cells = _row_cells(line)
-        if len(cells) < 2:
+        label, numbers = split_row(line)
+        if not numbers:
             continue
-        label = cells[0]
-        numbers = [float(x) for c in cells[1:] for x in _ROW_NUMBER.findall(c)]
         for pattern, metric in TABLE_ROWS:
-            if numbers and pattern.search(label):
+            if label and pattern.search(label):
                 unit = "元" if metric == "fees_charged" else "件"
                 out.append((metric, numbers[-1], unit, starts[i], starts[i] + len(line)))
         # The review/lawsuit table: a row of exactly 15 figures under headers naming both.
-        if len(numbers) == REVIEW_TABLE_WIDTH and all(not re.search(r"[\u4e00-\u9fff]", c) for c in cells):
+        if not label and len(numbers) == REVIEW_TABLE_WIDTH:
             above = "\n".join(lines[max(0, i - 6): i])
             if "行政复议" in above and "行政诉讼" in above:
                 out.append(("admin_reviews", numbers[4], "件", starts[i], starts[i] + len(line)))

@@ -35,11 +35,12 @@ METRIC_WORDS = (
 
 _NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 # (regex, operator symbol); the number is group 1 where there is one.
+# Checked in this order: "不少于" / "不超过" before "少于" / "超过".
 CONDITIONS = (
-    (rf"(?:超过|多于|大于|高于|more than|over|above|greater than|exceed(?:ed|s|ing)?)\s*{_NUM}", ">"),
-    (rf"(?:少于|不到|不足|低于|小于|fewer than|less than|under|below)\s*{_NUM}", "<"),
     (rf"(?:至少|不少于|不低于|at least)\s*{_NUM}|{_NUM}\s*[件条起次人个]?\s*(?:及以上|以上|or more)", ">="),
     (rf"(?:至多|最多|不超过|不多于|at most|no more than)\s*{_NUM}|{_NUM}\s*[件条起次人个]?\s*(?:及以下|以下|or fewer|or less)", "<="),
+    (rf"(?:超过|多于|大于|高于|more than|over|above|greater than|exceed(?:ed|s|ing)?)\s*{_NUM}", ">"),
+    (rf"(?:少于|不到|不足|低于|小于|fewer than|less than|under|below)\s*{_NUM}", "<"),
     (rf"(?:等于|为|是|equal to|exactly)\s*{_NUM}\s*[件条起次人个]", "=="),
     (r"为零|为0(?!\d)|是零|是0(?!\d)|零[件条起次]|(?<!\d)0[件条起次]|\bzero\b|\bnone\b|\bno\b|没有|未|无|不收|免费"
      r"|\bnot\b|n't\b|\bnever\b", "== 0"),

@@ -20,8 +20,14 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _TITLE_BREAK = re.compile(r"[:：,，]")
 
 
+# "一、本年新收政府信息公开申请数量 31 6 0 1 2 0 40": a flattened table row, not a heading.
+_TABLE_ROW_TAIL = re.compile(r"(?:\s+[+-]?\d+(?:\.\d+)?){2,}\s*$")
+
+
 def heading_of(line: str) -> tuple[int, int] | None:
     """(level, length of the number) when the line starts with a heading number."""
+    if _TABLE_ROW_TAIL.search(line):
+        return None
     # Character by character, so that a match length is also a length in the original line.
     head = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c in line[:8])
     for level, pattern in HEADING_PATTERNS:

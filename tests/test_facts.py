@@ -1,0 +1,115 @@
+"""Facts with evidence, and counting questions answered completely from them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.facts import extract_facts
+from kb.ingest import process_report
+from kb.questions import answer_question, parse_counting_question
+from kb.store import Store
+
+from .conftest import SEEDS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# The acceptance table: (metric, doc) -> (value, approx); None: the report never states it.
+SEED_FIGURES = {
+    "requests_received": {"000": (80, True), "001": (0, False), "002": (172, False), "003": (8, False), "004": None},
+    # 000 states only a website figure (6.5万余条 "发布更新各类信息", incl. 62000 双公示 records): not a count
+    # of proactively disclosed government information, so it is not reported as one.
+    "proactive_disclosed": {"000": None, "001": (57, False), "002": (66158, False), "003": (809, False), "004": None},
+    "admin_reviews": {"000": (0, False), "001": (0, False), "002": (8, False), "003": (0, False), "004": None},
+    "lawsuits": {"000": (1, False), "001": (0, False), "002": (7, False), "003": (0, False), "004": None},
+    "fees_charged": {"000": (0, False), "001": (0, False), "002": (0, False), "003": (0, False), "004": None},
+}
+
+
+@pytest.fixture(scope="module")
+def seed_facts():
+    return {p.stem[:3]: process_report(p, 160) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.mark.parametrize("metric", sorted(SEED_FIGURES))
+def test_seed_figures_with_evidence(seed_facts, metric):
+    for doc, expected in SEED_FIGURES[metric].items():
+        document = seed_facts[doc]
+        facts = [f for f in document.facts if f.metric == metric]
+        if expected is None:
+            assert facts == [], (doc, facts)
+            continue
+        first = facts[0]
+        assert (first.value, first.approx) == expected, (doc, first)
+        assert document.text[first.start:first.end] == first.text
+        if first.value:
+            assert f"{first.value:g}" in first.text
+        # every statement of the same metric in one report agrees
+        assert {f.value for f in facts} == {first.value}, (doc, facts)
+
+
+def test_other_figures_found_in_the_seeds(seed_facts):
+    sanmenxia = {f.metric: f.value for f in seed_facts["002"].facts}
+    assert sanmenxia["press_conferences"] == 13 and sanmenxia["complaints"] == 4
+    assert sanmenxia["staff"] == 354 and sanmenxia["training_sessions"] == 82 and sanmenxia["meetings"] == 178
+
+
+@pytest.mark.parametrize("name", ["template_2020.md", "template_2020.html", "template_2020_flat.txt"])
+def test_post_2019_template_tables(name):
+    doc = process_report(FIXTURES / name, 160)
+    facts = {f.metric: f for f in doc.facts}
+    assert {m: f.value for m, f in facts.items()} == {
+        "requests_received": 40, "requests_granted": 19, "admin_reviews": 3, "lawsuits": 3, "fees_charged": 0,
+        "press_conferences": 6, "training_sessions": 3}
+    assert "本年新收政府信息公开申请数量" in facts["requests_received"].text
+    assert "予以公开" in facts["requests_granted"].text
+    assert doc.description.agency == "江城市生态环境局" and doc.description.year == 2020
+
+
+def test_statements_of_none_and_absence():
+    facts = extract_facts("本年度未发生因政府信息公开引起的行政复议。全年受理依申请公开十二件。")
+    assert [(f.metric, f.value) for f in facts] == [("admin_reviews", 0), ("requests_received", 12)]
+    assert extract_facts("本局认真做好政务公开工作。") == []
+
+
+@pytest.mark.parametrize("question, metric, condition", [
+    ("哪些机关依申请公开没有收取费用", "fees_charged", "== 0"),
+    ("哪些机关的依申请公开数量超过50件", "requests_received", "> 50"),
+    ("哪些单位收到的政府信息公开申请为零？", "requests_received", "== 0"),
+    ("哪几个部门发生了行政诉讼", "lawsuits", "> 0"),
+    ("哪些机关的行政复议不少于5件", "admin_reviews", ">= 5"),
+    ("哪些部门受理的申请少于十件", "requests_received", "< 10"),
+    ("列出主动公开信息超过一千条的机关", "proactive_disclosed", "> 1000"),
+    ("Which agencies reported zero information requests?", "requests_received", "== 0"),
+    ("which agencies received more than 50 requests", "requests_received", "> 50"),
+    ("Who was sued over disclosure?", "lawsuits", "> 0"),
+    ("which agencies charged no fees", "fees_charged", "== 0"),
+    ("哪些機關沒有發生行政復議", "admin_reviews", "== 0"),
+])
+def test_counting_questions_are_recognised(question, metric, condition):
+    q = parse_counting_question(question)
+    assert (q.metric, q.condition) == (metric, condition)
+
+
+@pytest.mark.parametrize("question", ["三门峡因政府信息公开发生了几件行政复议", "行政复议", "政务微博微信建设",
+                                      "administrative lawsuits where the plaintiff's claims were dismissed"])
+def test_ordinary_questions_have_no_answer(question):
+    assert parse_counting_question(question) is None
+
+
+def agencies(answer):
+    return sorted(r["agency"][:2] for r in answer["rows"])
+
+
+def test_answers_are_complete_lists_with_evidence(kb_settings):
+    store = Store(kb_settings.db_path)
+    assert agencies(answer_question("哪些机关依申请公开没有收取费用", store)) == ["三门", "哈尔", "湖南", "罗庄"]
+    assert agencies(answer_question("哪些机关的依申请公开数量超过50件", store)) == ["三门", "湖南"]
+    assert agencies(answer_question("which agencies reported zero information requests?", store)) == ["罗庄"]
+    assert agencies(answer_question("被起诉的有哪些机关", store)) == ["三门", "湖南"]
+    assert agencies(answer_question("哪些机关的行政复议超过5件", store)) == ["三门"]
+    assert agencies(answer_question("哪些单位收到的申请不到10件", store)) == ["哈尔", "罗庄"]
+    rows = answer_question("哪些机关收到的依申请公开超过50件", store)["rows"]
+    hunan = next(r for r in rows if r["agency"].startswith("湖南"))
+    assert hunan["approx"] and hunan["value"] == 80
+    doc = store.document(hunan["doc_id"])
+    assert doc["text"][hunan["start"]:hunan["end"]] == hunan["text"] and "80" in hunan["text"]
