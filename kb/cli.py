@@ -30,13 +30,13 @@ def _stage_progress(stage: str, total: int):
     return bar.update
 
 
-def run_update(settings, paths=None, rebuild=False, quiet=False) -> list[FileResult]:
+def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False) -> list[FileResult]:
     """Ingest and (re)build indexes with progress on the terminal; prints one line per file."""
     def file_progress(files):
         return tqdm(files, desc="reading reports", unit="file", file=sys.stderr, leave=False, disable=quiet)
 
     results, params = update_knowledge_base(settings, paths, rebuild, file_progress,
-                                            None if quiet else _stage_progress)
+                                            None if quiet else _stage_progress, reprocess)
     if not quiet:
         for r in results:
             click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({r.reason})" if r.reason else ""))
@@ -56,12 +56,13 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--model", help="embedding model (default: the packaged USE; or a sentence-transformers name/folder)")
 @click.option("--rebuild", is_flag=True, help="rebuild the indexes even if nothing changed")
+@click.option("--reprocess", is_flag=True, help="re-run cleaning, sections, chunks and facts on unchanged files too")
 @click.option("--json", "as_json", is_flag=True, help="print the per-file results as JSON")
-def ingest(paths, model, rebuild, as_json):
+def ingest(paths, model, rebuild, reprocess, as_json):
     """Ingest report files (default: data/reports) and build the indexes."""
     settings = load_settings(embed_model=model)
     try:
-        results = run_update(settings, list(paths) or None, rebuild, quiet=as_json)
+        results = run_update(settings, list(paths) or None, rebuild, quiet=as_json, reprocess=reprocess)
     except EmbedderError as exc:
         raise click.ClickException(str(exc))
     counts = {s: sum(r.status == s for r in results) for s in ("added", "updated", "unchanged", "removed", "failed")}

@@ -70,7 +70,9 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many kinds (OSError, HF errors, ValueError)
             raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {exc}") from None
         self.name = str(path.resolve()) if path.exists() else model
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # the older name, before sentence-transformers 6
+        self.dim = int(dimension())
 
     def encode(self, texts: list[str], batch: int = 64) -> np.ndarray:
         if not texts:

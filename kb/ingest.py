@@ -121,14 +121,17 @@ def index_is_current(store: Store, index_dir: Path, model: str) -> bool:
 
 
 def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild: bool = False,
-                          file_progress=iter, stage_progress=None) -> tuple[list[FileResult], dict | None]:
+                          file_progress=iter, stage_progress=None, reprocess: bool = False
+                          ) -> tuple[list[FileResult], dict | None]:
     """Ingest files into the store, then rebuild the indexes if the store changed (or when asked).
+
+    rebuild: build the indexes even when they are current; reprocess: re-run the pipeline on unchanged files.
 
     Returns the per-file results and the params of a new index build (None when none was needed).
     """
     store = Store(settings.db_path)
     try:
-        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress, rebuild)
+        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress, reprocess)
         if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
             return results, None
         embedder = load_embedder(settings.embed_model, settings.embed_threads)

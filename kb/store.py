@@ -85,24 +85,32 @@ class Store:
     def put_document(self, doc: Document) -> None:
         """Insert or replace one document and everything derived from it, in one transaction."""
         d = doc.description
+        new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False))
+                      for c in doc.chunks]
         with self.transaction():
-            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.raw.doc_id,))
+            old_chunks = [tuple(r) for r in self.db.execute(
+                'SELECT ordinal, section_ordinal, start, "end", text, section_path FROM chunks WHERE doc_id = ? '
+                "ORDER BY ordinal", (doc.raw.doc_id,))]
+            # Unchanged passages keep their ids, so a serving index built earlier still resolves them.
+            keep_chunks = old_chunks == new_chunks
+            for table in ("sections", "facts") + (() if keep_chunks else ("chunks",)):
+                self.db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.raw.doc_id,))
             self.db.execute(
                 f"INSERT INTO documents ({', '.join(DOC_FIELDS)}, text, ingested_at) "
-                f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 2))})",
-                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title, int(d.title_composed),
-                 d.agency, d.region, d.province, d.city, d.district, d.level, d.year, d.published, d.doc_type,
-                 doc.text, time.time()))
+                f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 2))}) ON CONFLICT(doc_id) DO UPDATE SET "
+                + ", ".join(f"{f} = excluded.{f}" for f in DOC_FIELDS[1:] + ("text", "ingested_at")),
+                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
+                 int(d.title_composed), d.agency, d.region, d.province, d.city, d.district, d.level, d.year,
+                 d.published, d.doc_type, doc.text, time.time()))
             self.db.executemany(
                 'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [(doc.raw.doc_id, s.ordinal, s.level, s.number, s.title, json.dumps(s.path, ensure_ascii=False),
                   s.start, s.end, s.body_end, s.parent) for s in doc.sections])
-            self.db.executemany(
-                'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path) '
-                "VALUES (?,?,?,?,?,?,?)",
-                [(doc.raw.doc_id, c.ordinal, c.section_ordinal, c.start, c.end, c.text,
-                  json.dumps(c.section_path, ensure_ascii=False)) for c in doc.chunks])
+            if not keep_chunks:
+                self.db.executemany(
+                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path) '
+                    "VALUES (?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
             self.db.executemany(
                 'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text) VALUES (?,?,?,?,?,?,?,?)',
                 [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text)

@@ -45,3 +45,12 @@ def test_a_new_chunk_size_reprocesses_unchanged_files(tmp_path, corpus_copy):
     store = Store(tmp_path / "kb.sqlite3")
     ingest_paths(store, [corpus_copy], 160)
     assert set(statuses(ingest_paths(store, [corpus_copy], 300)).values()) == {"updated"}
+
+
+def test_reprocessing_unchanged_text_keeps_passage_ids(tmp_path, corpus_copy):
+    store = Store(tmp_path / "kb.sqlite3")
+    ingest_paths(store, [corpus_copy], 160)
+    before = store.db.execute("SELECT chunk_id, text FROM chunks ORDER BY chunk_id").fetchall()
+    assert set(statuses(ingest_paths(store, [corpus_copy], 160, reprocess=True)).values()) == {"updated"}
+    assert store.db.execute("SELECT chunk_id, text FROM chunks ORDER BY chunk_id").fetchall() == before
+    assert store.counts()["facts"] > 20 and len(store.sections("000_596e1eebe5f5a48f")) > 10

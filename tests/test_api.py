@@ -1,0 +1,141 @@
+"""The JSON API through the Flask test client: every endpoint, bad input, escaping, OpenAPI, fuzzing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+from kb.facts import METRICS
+
+
+def error_of(response):
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    return body["error"]
+
+
+def test_health(client):
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "ok" and body["documents"] == 5 and body["chunks"] > 100
+    assert body["model"] == "use-multilingual-v3"
+
+
+def test_search_shape(client):
+    r = client.get("/api/search", query_string={"q": "行政复议", "k": 3})
+    assert r.status_code == 200 and r.content_type.startswith("application/json")
+    body = r.get_json()
+    assert set(body) >= {"query", "mode", "took_ms", "total", "results", "answer"}
+    assert body["answer"] is None and body["mode"] == "hybrid" and len(body["results"]) == 3
+    first = body["results"][0]
+    assert set(first) >= {"rank", "score", "scores", "doc_id", "chunk_id", "title", "agency", "region", "year",
+                          "doc_type", "section", "text", "highlight", "start", "end", "url"}
+    assert set(first["scores"]) == {"keyword", "semantic"}
+    doc = client.get(f"/api/documents/{first['doc_id']}").get_json()
+    assert doc["text"][first["start"]:first["end"]] == first["text"]
+    assert "<mark>" in first["highlight"]
+    assert "行政复议".encode() in r.data  # UTF-8, not \\u escapes
+
+
+def test_search_answer_and_filters_and_pages(client):
+    body = client.get("/api/search", query_string={"q": "哪些机关依申请公开没有收取费用"}).get_json()
+    assert body["answer"]["metric"] == "fees_charged" and len(body["answer"]["rows"]) == 4
+    page1 = client.get("/api/search", query_string={"q": "公开", "k": 5}).get_json()
+    page2 = client.get("/api/search", query_string={"q": "公开", "k": 5, "offset": 5}).get_json()
+    assert [r["rank"] for r in page2["results"]] == [6, 7, 8, 9, 10]
+    assert not {r["chunk_id"] for r in page1["results"]} & {r["chunk_id"] for r in page2["results"]}
+    filtered = client.get("/api/search", query_string={"q": "公开", "agency": "哈尔滨", "year": 2018}).get_json()
+    assert {r["agency"] for r in filtered["results"]} == {"哈尔滨市安全生产监督管理局"}
+    facets = client.get("/api/search", query_string={"q": "微信", "facets": 1}).get_json()["facets"]
+    assert set(facets) == {"agency", "year", "region", "doc_type"} and facets["agency"][0]["count"] > 0
+
+
+@pytest.mark.parametrize("query, code", [
+    ({}, "missing_parameter"), ({"q": ""}, "missing_parameter"), ({"q": "x" * 501}, "invalid_parameter"),
+    ({"q": "x", "k": 0}, "invalid_parameter"), ({"q": "x", "k": 101}, "invalid_parameter"),
+    ({"q": "x", "k": "ten"}, "invalid_parameter"), ({"q": "x", "mode": "fuzzy"}, "invalid_parameter"),
+    ({"q": "x", "year": "last"}, "invalid_parameter"), ({"q": "x", "offset": -1}, "invalid_parameter"),
+])
+def test_search_bad_input_is_a_400(client, query, code):
+    r = client.get("/api/search", query_string=query)
+    assert r.status_code == 400
+    assert error_of(r)["code"] == code
+
+
+def test_documents(client):
+    docs = client.get("/api/documents").get_json()["documents"]
+    assert len(docs) == 5 and {"doc_id", "title", "agency", "year", "doc_type"} <= set(docs[0])
+    one = client.get("/api/documents/002_6eecb43df29e7b4f").get_json()
+    assert one["agency"] == "三门峡市人民政府" and one["sections"][1]["title"] == "概述"
+    for bad in ("nope", "..%2F..%2Fetc%2Fpasswd", "000_596e1eebe5f5a48f.txt"):
+        r = client.get(f"/api/documents/{bad}")
+        assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_facts(client):
+    body = client.get("/api/facts", query_string={"metric": "lawsuits"}).get_json()
+    assert {(f["agency"][:2], f["value"]) for f in body["facts"]} == {("湖南", 1), ("罗庄", 0), ("三门", 7), ("哈尔", 0)}
+    assert client.get("/api/facts", query_string={"agency": "三门峡", "year": 2017}).get_json()["facts"]
+    assert client.get("/api/facts", query_string={"metric": "nonsense"}).status_code == 400
+    csv_text = client.get("/api/facts", query_string={"format": "csv"}).data.decode("utf-8")
+    assert csv_text.splitlines()[0].startswith("metric,value,unit") and "三门峡市人民政府" in csv_text
+    assert client.get("/api/facts", query_string={"format": "xml"}).status_code == 400
+
+
+def test_compare(client):
+    body = client.get("/api/compare", query_string={"q": "微信", "k": 2}).get_json()
+    assert len(body["agencies"]) >= 3
+    for a in body["agencies"]:
+        assert 1 <= len(a["results"]) <= 2 and all(r["agency"] == a["agency"] for r in a["results"])
+    assert client.get("/api/compare").status_code == 400
+    assert client.get("/api/compare", query_string={"q": "x", "k": 50}).status_code == 400
+
+
+def test_unknown_api_path_and_method(client):
+    assert error_of(client.get("/api/nothing"))["code"] == "not_found"
+    r = client.post("/api/search", data={"q": "x"})
+    assert r.status_code == 405 and error_of(r)
+
+
+def test_cors_for_get(client):
+    r = client.get("/api/health", headers={"Origin": "https://example.org"})
+    assert r.headers["Access-Control-Allow-Origin"] in ("*", "https://example.org")
+
+
+@pytest.mark.parametrize("payload", ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>'])
+def test_user_text_is_escaped_everywhere(client, payload):
+    for url in ("/", "/compare"):
+        html = client.get(url, query_string={"q": payload}).data.decode("utf-8")
+        assert payload not in html and "&lt;" in html
+    body = client.get("/api/search", query_string={"q": payload}).get_json()
+    for r in body["results"]:
+        assert "<script" not in r["highlight"] and "<img" not in r["highlight"]
+
+
+def test_openapi_document_validates(client):
+    spec = client.get("/api/openapi.json").get_json()
+    validate(spec)
+    paths = set(spec["paths"])
+    assert paths == {"/api/health", "/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/facts",
+                     "/api/compare", "/api/openapi.json"}
+    assert set(spec["paths"]["/api/facts"]["get"]["parameters"][0]["schema"]["enum"]) == set(METRICS)
+
+
+@pytest.fixture(scope="module")
+def api_schema(app):
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors_for_any_input(case):
+    response = case.call()
+    assert response.status_code < 500, (case.path, case.query, response.text[:300])
+    if response.status_code >= 400:
+        body = json.loads(response.text)
+        assert set(body["error"]) == {"code", "message"}
