@@ -28,9 +28,9 @@ def document_html(text: str, sections: list[dict], start: int | None, end: int |
     return Markup("".join(out))
 
 
-def bar_chart_svg(rows: list[dict], width: int = 420) -> Markup:
+def bar_chart_svg(rows: list[dict], width: int = 540) -> Markup:
     """A horizontal bar chart of (label, value) rows as inline SVG."""
-    bar_h, gap, label_w = 18, 6, 170
+    bar_h, gap, label_w = 18, 6, 260
     top = max((r["value"] for r in rows), default=0) or 1
     height = len(rows) * (bar_h + gap) + gap
     parts = [f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
