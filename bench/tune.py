@@ -11,10 +11,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from whoosh import scoring
-
 import kb.keyword_index as keyword_index
 from kb.evaluate import evaluate, first_hit_rank, load_queries
+from kb.indexes import keyword_rows
 from kb.ingest import update_knowledge_base
 from kb.filters import Filters
 from kb.search import SearchEngine
@@ -36,12 +35,15 @@ def bm25_grid(queries_path: Path) -> None:
     """Keyword and hybrid numbers over B, K1 and the context boost, on the default index."""
     engine = SearchEngine(load_settings())
     queries = load_queries(queries_path)
+    rows = keyword_rows(list(engine.store.iter_chunks()))
     for b in (0.3, 0.5, 0.75):
         for k1 in (0.9, 1.2, 1.6):
             for boost in (0.2, 0.35, 0.5, 0.8):
                 keyword_index.FIELD_BOOSTS["context"] = boost
-                kw = engine.indexes.keyword
-                kw.searcher = kw.ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
+                keyword_index.BM25_B, keyword_index.BM25_K1 = b, k1
+                with tempfile.TemporaryDirectory() as tmp:
+                    keyword_index.build_keyword_index(Path(tmp), rows)
+                    engine.indexes.keyword = keyword_index.KeywordIndex(Path(tmp))
                 rep = evaluate(engine, queries, modes=("keyword", "hybrid"))
                 print(f"B={b} K1={k1} context={boost}  keyword {rep['keyword']['r5']:.3f}/{rep['keyword']['mrr10']:.3f}"
                       f"  hybrid {rep['hybrid']['r5']:.3f}/{rep['hybrid']['mrr10']:.3f}", flush=True)
@@ -71,7 +73,6 @@ def main():
             for w in (float(x) for x in a.weights.split(",")):
                 row.append(f"w{w:.1f} {'/'.join(f'{x:.3f}' for x in score(engine, queries, 'hybrid', 'convex', w))}")
             print("  ".join(row), flush=True)
-            engine.indexes.close()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Layout under the index directory:
     kb.sqlite3              the store (source of truth)
     CURRENT                 name of the build that serves searches (replaced atomically)
-    builds/<name>/          keyword/ (Whoosh), vectors.faiss, chunk_ids.npy, params.json
+    builds/<name>/          keyword/ (BM25F impacts), vectors.faiss, chunk_ids.npy, params.json
 """
 from __future__ import annotations
 
@@ -46,6 +46,19 @@ def embedding_text(chunk: dict) -> str:
     return normalize(f"{chunk['agency']} {section}：{chunk['text']}")
 
 
+def keyword_rows(chunks: list[dict]) -> list[dict]:
+    """Tokens of each passage and of its context line, for the keyword index."""
+    context_tokens: dict[str, list[str]] = {}  # passages of one section share their context line
+    rows = []
+    for c in chunks:
+        line = context_line(c)
+        if line not in context_tokens:
+            context_tokens[line] = tokenize(line)
+        rows.append({"chunk_id": c["chunk_id"], "body_tokens": tokenize(c["text"]),
+                     "context_tokens": context_tokens[line]})
+    return rows
+
+
 def current_build(index_dir: Path) -> Path | None:
     marker = Path(index_dir) / CURRENT_FILE
     if not marker.exists():
@@ -76,13 +89,12 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
     t = time.perf_counter()
     chunks = list(store.iter_chunks())
     chunk_ids = np.array([c["chunk_id"] for c in chunks], dtype=np.int64)
-    rows = [{"chunk_id": c["chunk_id"], "doc_id": c["doc_id"], "body_tokens": tokenize(c["text"]),
-             "context_tokens": tokenize(context_line(c))} for c in chunks]
+    rows = keyword_rows(chunks)
     timings["tokenize"] = time.perf_counter() - t
 
     t = time.perf_counter()
     tick = progress("keyword index", len(rows)) if progress else None
-    build_keyword_index(work / "keyword", rows, tick)
+    keyword_meta = build_keyword_index(work / "keyword", rows, tick)
     timings["keyword_index"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -102,7 +114,7 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
 
     params = {"format": FORMAT_VERSION, "model": embedder.name, "dim": int(embedder.dim),
               "tokenizer": dictionary_version(), "chunks": len(chunks), "documents": store.counts()["documents"],
-              "store_generation": generation, "vector_index": kind,
+              "store_generation": generation, "vector_index": kind, "keyword_index": keyword_meta,
               "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
     (work / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
     final = builds / name
@@ -141,9 +153,6 @@ class Indexes:
     params: dict
     keyword: KeywordIndex
     vector: VectorIndex
-
-    def close(self) -> None:
-        self.keyword.close()
 
 
 def open_indexes(index_dir: Path) -> Indexes:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -30,18 +31,38 @@ class FileResult:
     reason: str = ""
 
 
-def process_report(path: Path, chunk_chars: int) -> Document:
-    """Run one file through read -> clean -> describe -> sections -> chunks -> facts."""
-    raw = read_report(path)
-    clean = clean_report(raw)
+def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | None = None) -> Document:
+    """Run one file through read -> clean -> describe -> sections -> chunks -> facts.
+
+    timings, when given, accumulates seconds per stage.
+    """
+    clock = Stopwatch(timings)
+    raw = clock("read", read_report, path)
+    clean = clock("clean", clean_report, raw)
     if not clean.text.strip():
         raise ReadError("nothing left after removing page chrome")
-    description = describe(clean)
-    sections = split_sections(clean.text)
-    chunks = chunk_sections(clean.text, sections, chunk_chars)
-    facts = extract_facts(clean.text)
+    description = clock("describe", describe, clean)
+    sections = clock("sections", split_sections, clean.text)
+    chunks = clock("chunks", chunk_sections, clean.text, sections, chunk_chars)
+    facts = clock("facts", extract_facts, clean.text)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
                     facts=facts, pipeline=f"{PIPELINE_VERSION}/{chunk_chars}")
+
+
+class Stopwatch:
+    """Calls a stage and adds its duration to timings[name] (when timings is a dict)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+
+    def __call__(self, name: str, fn, *args):
+        if self.timings is None:
+            return fn(*args)
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], list[Path]]:
@@ -68,7 +89,8 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], 
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
-                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter, reprocess: bool = False) -> list[FileResult]:
+                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter, reprocess: bool = False,
+                 timings: dict[str, float] | None = None) -> list[FileResult]:
     """Bring the store in line with the given files and directories; one result per file.
 
     A file is unchanged when its content hash, path and the pipeline version that processed it are.
@@ -90,9 +112,9 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
             if previous and previous == (resolved, digest, f"{PIPELINE_VERSION}/{chunk_chars}") and not reprocess:
                 results.append(FileResult(str(path), doc_id, "unchanged"))
                 continue
-            doc = process_report(path, chunk_chars)
+            doc = process_report(path, chunk_chars, timings)
             doc.raw.path = resolved
-            store.put_document(doc)
+            Stopwatch(timings)("store", store.put_document, doc)
             results.append(FileResult(str(path), doc_id, "updated" if previous else "added"))
         except ReadError as exc:
             results.append(FileResult(str(path), doc_id, "failed", str(exc)))

@@ -89,8 +89,7 @@ class SearchEngine:
                 if build != self.indexes.build:
                     fresh = open_indexes(self.settings.index_dir)
                     self._check_model(fresh.params)
-                    old, self.indexes = self.indexes, fresh
-                    old.close()
+                    self.indexes = fresh
 
     # -- candidate retrieval ------------------------------------------------------------------------
     def _allowed_chunk_ids(self, doc_ids: set[str] | None) -> np.ndarray | None:
@@ -103,16 +102,16 @@ class SearchEngine:
 
     def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
                    keyword_weight: float | None = None) -> list[FusedHit]:
-        doc_ids = allowed_doc_ids(self.store, filters)
+        allowed = self._allowed_chunk_ids(allowed_doc_ids(self.store, filters))
         n = self.settings.candidates
         keyword: list[tuple[int, float]] = []
         semantic: list[tuple[int, float]] = []
         if mode in ("hybrid", "keyword"):
-            keyword = [(h.chunk_id, h.score) for h in self.indexes.keyword.search(query, n, doc_ids)]
+            keyword = [(h.chunk_id, h.score) for h in self.indexes.keyword.search(query, n, allowed)]
         if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
             vector = self.embedder.encode([normalize(query)])[0]
             semantic = [(h.chunk_id, h.score)
-                        for h in self.indexes.vector.search(vector, n, self._allowed_chunk_ids(doc_ids))]
+                        for h in self.indexes.vector.search(vector, n, allowed)]
         if mode == "keyword":
             return fuse(keyword, [], 1.0)
         if mode == "semantic":

@@ -7,6 +7,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .idmap import rows_for
+
 INDEX_FILE = "vectors.faiss"
 IDS_FILE = "chunk_ids.npy"
 HNSW_M = 32
@@ -45,19 +47,12 @@ class VectorIndex:
         if isinstance(self.index, faiss.IndexHNSW):
             self.index.hnsw.efSearch = HNSW_EF_SEARCH
 
-    def rows_for(self, chunk_ids: np.ndarray) -> np.ndarray:
-        """Row numbers of the given chunk ids that are in the index (chunk_ids are stored sorted)."""
-        if len(self.chunk_ids) == 0 or len(chunk_ids) == 0:
-            return np.zeros(0, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.chunk_ids, chunk_ids), len(self.chunk_ids) - 1)
-        return pos[self.chunk_ids[pos] == chunk_ids].astype(np.int64)
-
     def search(self, vector: np.ndarray, limit: int, allowed_chunk_ids: np.ndarray | None = None) -> list[VectorHit]:
         if self.index.ntotal == 0 or limit <= 0:
             return []
         params = None
         if allowed_chunk_ids is not None:
-            rows = self.rows_for(np.asarray(allowed_chunk_ids, dtype=np.int64))
+            rows = rows_for(self.chunk_ids, allowed_chunk_ids)
             if len(rows) == 0:
                 return []
             selector = faiss.IDSelectorBatch(rows.astype(np.int64))

@@ -1,4 +1,4 @@
-"""Fixtures: one knowledge base built from the real seeds (real embedder, Whoosh, FAISS, SQLite)."""
+"""Fixtures: one knowledge base built from the real seeds (real embedder, FAISS, SQLite)."""
 from __future__ import annotations
 
 import shutil
@@ -28,9 +28,7 @@ def kb_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(kb_settings):
-    e = SearchEngine(kb_settings)
-    yield e
-    e.indexes.close()
+    return SearchEngine(kb_settings)
 
 
 @pytest.fixture(scope="session")

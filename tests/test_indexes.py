@@ -44,7 +44,6 @@ def test_killed_build_leaves_the_previous_index_serving(tmp_path, kb_settings):
     assert current_build(index_dir) == before
     engine = SearchEngine(settings)
     assert engine.search("行政复议", k=3)["results"]
-    engine.indexes.close()
     # the next build finishes, switches over and clears the dead one
     update_knowledge_base(settings, rebuild=True)
     assert current_build(index_dir) != before
@@ -86,7 +85,6 @@ def test_sentence_transformers_model_end_to_end(tmp_path):
     engine = SearchEngine(settings)
     res = engine.search("lawsuits dismissed", mode="semantic", k=3)
     assert len(res["results"]) == 3 and res["results"][0]["scores"]["semantic"] is not None
-    engine.indexes.close()
     with pytest.raises(EmbedderError, match="re-index"):
         SearchEngine(load_settings(index_dir=tmp_path / "index"))
     result = CliRunner().invoke(main, ["search", "行政复议"], env={"KB_INDEX_DIR": str(tmp_path / "index")})

@@ -1,0 +1,96 @@
+"""Scale benchmark: ingest time by stage, query latency per mode, peak memory, on a synthetic corpus.
+
+    python bench/scale.py --chunks 20000          # one size per process, so peak RSS is its own
+    python bench/scale.py --chunks 200000
+
+Corpora and indexes are kept under bench/out/ (git-ignored) and reused when present
+(--fresh to rebuild). Prints one block of numbers; nothing here passes or fails.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from kb.embed import load_embedder
+from kb.indexes import build_indexes
+from kb.ingest import ingest_paths
+from kb.search import SearchEngine
+from kb.settings import PROJECT_ROOT, load_settings
+from kb.store import Store
+
+from synth import generate
+
+OUT = PROJECT_ROOT / "bench" / "out"
+QUERIES = ["政府信息公开", "行政复议", "依申请公开收费", "政务微博微信建设", "主动公开政府信息多少条", "保密审查制度",
+           "新闻发布会", "政策解读回应关切", "互联网+政务服务", "安全生产举报投诉热线", "罗庄区安监局2018年主动公开了多少条",
+           "administrative lawsuits dismissed", "人大代表建议和政协委员提案办理", "门户网站栏目建设", "信息公开工作存在的问题",
+           "工作人员培训", "重点领域信息公开", "行政诉讼案件", "政务新媒体", "权力清单和责任清单公开"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chunks", type=int, default=20_000)
+    ap.add_argument("--rounds", type=int, default=5, help="passes over the query list per mode")
+    ap.add_argument("--fresh", action="store_true")
+    a = ap.parse_args()
+
+    corpus = OUT / f"corpus-{a.chunks}"
+    index_dir = OUT / f"index-{a.chunks}"
+    if a.fresh:
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(index_dir, ignore_errors=True)
+    if not corpus.exists():
+        generate(corpus, a.chunks)
+    settings = load_settings(index_dir=index_dir, reports_dir=corpus)
+
+    report: dict = {"target_chunks": a.chunks}
+    if not (index_dir / "CURRENT").exists():
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        store = Store(settings.db_path)
+        results = ingest_paths(store, [corpus], settings.chunk_chars, timings=timings)
+        t_store = time.perf_counter() - t0
+        embedder = load_embedder(settings.embed_model, settings.embed_threads)
+        t1 = time.perf_counter()
+        params = build_indexes(store, index_dir, embedder, settings.hnsw_threshold)
+        t_index = time.perf_counter() - t1
+        total = t_store + t_index
+        stages = {k: round(v, 1) for k, v in timings.items()}
+        stages.update({k: round(v, 1) for k, v in params["timings_s"].items()})
+        report["ingest"] = {"files": len(results), "chunks": params["chunks"], "total_s": round(total, 1),
+                            "stages_s": stages, "embed_share": round(params["timings_s"]["embed"] / total, 3),
+                            "vector_index": params["vector_index"]}
+        store.close()
+
+    engine = SearchEngine(settings)
+    engine.warm_up()
+    report["chunks"] = engine.indexes.params["chunks"]
+    latency = {}
+    for mode in ("keyword", "semantic", "hybrid"):
+        for q in QUERIES[:3]:
+            engine.search(q, mode=mode)  # warm caches
+        times = []
+        for _ in range(a.rounds):
+            for q in QUERIES:
+                t = time.perf_counter()
+                engine.search(q, mode=mode, k=10)
+                times.append((time.perf_counter() - t) * 1000)
+        latency[mode] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
+                         "n": len(times)}
+    report["latency"] = latency
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
