@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 from collections import Counter
 
 import numpy as np
@@ -63,6 +64,8 @@ class SearchEngine:
         self.indexes: Indexes = open_indexes(settings.index_dir)
         self._check_model(self.indexes.params)
         self._embedder = None
+        # Facets, further pages and compare ask again for the same text: embed each query once.
+        self.query_vector = lru_cache(maxsize=512)(self._embed_query)
 
     def _check_model(self, params: dict) -> None:
         if not same_model(params["model"], self.settings.embed_model):
@@ -80,6 +83,9 @@ class SearchEngine:
     def warm_up(self) -> None:
         """Load the embedder now, so that the first query does not pay for it."""
         self.embedder.encode(["政府信息公开"])
+
+    def _embed_query(self, normalized_query: str) -> np.ndarray:
+        return self.embedder.encode([normalized_query])[0]
 
     def refresh(self) -> None:
         """Switch to a newer build if `kb ingest` made one since this engine opened."""
@@ -109,7 +115,7 @@ class SearchEngine:
         if mode in ("hybrid", "keyword"):
             keyword = [(h.chunk_id, h.score) for h in self.indexes.keyword.search(query, n, allowed)]
         if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
-            vector = self.embedder.encode([normalize(query)])[0]
+            vector = self.query_vector(normalize(query))
             semantic = [(h.chunk_id, h.score)
                         for h in self.indexes.vector.search(vector, n, allowed)]
         if mode == "keyword":
@@ -141,14 +147,13 @@ class SearchEngine:
     def facet_counts(self, query: str, mode: str, filters: Filters) -> dict[str, list[dict]]:
         """Matching passages per agency / year / region / type, each facet counted without its own filter.
 
-        In hybrid mode a passage matches when it contains a query word; semantic mode counts its candidates.
+        In keyword and hybrid mode a passage matches when it contains a query word; semantic mode counts
+        its candidates.
         """
         docs = {d["doc_id"]: d for d in self.store.documents()}
         out = {}
         for facet in FILTER_FIELDS:
-            hits = self.candidates(query, mode, filters.without(facet))
-            if mode == "hybrid":
-                hits = [h for h in hits if h.keyword is not None]
+            hits = self.candidates(query, "semantic" if mode == "semantic" else "keyword", filters.without(facet))
             chunks = self.store.chunks_by_id([h.chunk_id for h in hits])
             counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunks.values() if c["doc_id"] in docs)
             out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
