@@ -23,7 +23,7 @@ from kb.settings import load_settings
 def test_params_describe_the_build(kb_settings):
     params = json.loads((current_build(kb_settings.index_dir) / "params.json").read_text(encoding="utf-8"))
     assert params["model"] == "use-multilingual-v3" and params["dim"] == 512
-    assert params["tokenizer"].startswith("jieba-") and params["chunks"] > 100 and params["vector_index"] == "flat"
+    assert params["tokenizer"].startswith("rjieba-") and params["chunks"] > 100 and params["vector_index"] == "flat"
     assert {"tokenize", "keyword_index", "embed", "vector_index"} <= set(params["timings_s"])
 
 
