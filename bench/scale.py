@@ -32,6 +32,42 @@ QUERIES = ["政府信息公开", "行政复议", "依申请公开收费", "政�
            "工作人员培训", "重点领域信息公开", "行政诉讼案件", "政务新媒体", "权力清单和责任清单公开"]
 
 
+def compare_vector_indexes(engine: SearchEngine, queries: list[str]) -> dict:
+    """Exact (flat) vs HNSW on this corpus's vectors: build time, query time, recall@10 of HNSW."""
+    import faiss
+    import numpy as np
+
+    from kb.vector_index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+
+    index = engine.indexes.vector.index
+    vectors = index.reconstruct_n(0, index.ntotal) if isinstance(index, faiss.IndexFlat) else None
+    if vectors is None:
+        return {"skipped": "the built index is not flat"}
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    t = time.perf_counter()
+    flat.add(vectors)
+    flat_build = time.perf_counter() - t
+    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    t = time.perf_counter()
+    hnsw.add(vectors)
+    hnsw_build = time.perf_counter() - t
+    hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+    qv = np.vstack([engine.query_vector(q) for q in queries]).astype(np.float32)
+    out = {"flat_build_s": round(flat_build, 2), "hnsw_build_s": round(hnsw_build, 1)}
+    results = {}
+    for name, idx in (("flat", flat), ("hnsw", hnsw)):
+        times = []
+        for row in qv:
+            t = time.perf_counter()
+            _, ids = idx.search(row[None, :], 100)
+            times.append((time.perf_counter() - t) * 1000)
+            results.setdefault(name, []).append(set(ids[0][:10]))
+        out[f"{name}_search_p50_ms"] = round(statistics.median(times), 2)
+    out["hnsw_recall_at_10"] = round(np.mean([len(a & b) / 10 for a, b in zip(results["flat"], results["hnsw"])]), 3)
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -42,6 +78,8 @@ def main():
     ap.add_argument("--chunks", type=int, default=20_000)
     ap.add_argument("--rounds", type=int, default=5, help="passes over the query list per mode")
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--vectors", action="store_true", help="also compare flat and HNSW search on these vectors")
+    ap.add_argument("--hnsw-threshold", type=int, help="override KB_HNSW_THRESHOLD for the build")
     a = ap.parse_args()
 
     corpus = OUT / f"corpus-{a.chunks}"
@@ -51,7 +89,7 @@ def main():
         shutil.rmtree(index_dir, ignore_errors=True)
     if not corpus.exists():
         generate(corpus, a.chunks)
-    settings = load_settings(index_dir=index_dir, reports_dir=corpus)
+    settings = load_settings(index_dir=index_dir, reports_dir=corpus, hnsw_threshold=a.hnsw_threshold)
 
     report: dict = {"target_chunks": a.chunks}
     if not (index_dir / "CURRENT").exists():
@@ -88,6 +126,8 @@ def main():
         latency[mode] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
                          "n": len(times)}
     report["latency"] = latency
+    if a.vectors:
+        report["vector_index_comparison"] = compare_vector_indexes(engine, QUERIES)
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
