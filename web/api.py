@@ -4,22 +4,18 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from kb.facts import METRICS
 from kb.compare import compare_agencies
-from kb.search import SearchEngine
 
+from .engine import document_or_404, engine
 from .errors import ApiError
 from .openapi import openapi_document
 from .params import filters_param, int_param, query_param, search_params
 
 api = Blueprint("api", __name__)
 FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
-
-
-def engine() -> SearchEngine:
-    return current_app.extensions["kb_engine"]
 
 
 @api.get("/health")
@@ -45,11 +41,8 @@ def documents():
 
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
-    store = engine().store
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError(404, "not_found", f"no document {doc_id[:80]!r}")
-    return jsonify(doc | {"sections": store.sections(doc_id), "url": f"/documents/{doc_id}"})
+    doc = document_or_404(doc_id)
+    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": f"/documents/{doc_id}"})
 
 
 @api.get("/facts")

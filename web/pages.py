@@ -1,13 +1,13 @@
 """The researcher's pages: search, document, compare, facts, documents."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from kb.compare import compare_agencies
 from kb.facts import METRICS
-from kb.search import MODES, SearchEngine
+from kb.search import MODES
 
-from .errors import ApiError
+from .engine import document_or_404, engine
 from .params import filters_param, int_param, query_param, search_params
 from .render import bar_chart_svg, document_html
 
@@ -17,10 +17,6 @@ DOC_TYPE_LABELS = {"annual_report": "年度报告", "work_plan": "工作方案",
                    "other": "其他"}
 EXAMPLES = ("行政复议", "政務微博微信建設", "哪些机关依申请公开没有收取费用", "哪些机关的依申请公开数量超过50件",
             "administrative lawsuits dismissed")
-
-
-def engine() -> SearchEngine:
-    return current_app.extensions["kb_engine"]
 
 
 def _doc_options() -> dict[str, list[dict]]:
@@ -64,9 +60,7 @@ def documents_page():
 @pages.get("/documents/<doc_id>")
 def document_page(doc_id: str):
     store = engine().store
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError(404, "not_found", f"没有这个文档：{doc_id[:80]}")
+    doc = document_or_404(doc_id)
     n = len(doc["text"])
     start = int_param(request.args, "start", None, 0, n)
     end = int_param(request.args, "end", None, 0, n)
