@@ -54,6 +54,7 @@ class CountingQuestion:
     metric: str
     op: str
     value: float
+    year: int | None = None   # "2017年哪些机关…" / "in 2018": only that reporting year
 
     @property
     def condition(self) -> str:
@@ -78,10 +79,16 @@ def _number(s: str) -> float:
     return float(total + current)
 
 
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:年度?|年)|\bin ((?:19|20)\d\d)\b")
+
+
 def parse_counting_question(query: str) -> CountingQuestion | None:
     q = normalize(query)
     if not ASKS_FOR_SET.search(q):
         return None
+    year_match = _YEAR.search(q)
+    year = int(next(g for g in year_match.groups() if g)) if year_match else None
+    q = _YEAR.sub(" ", q)  # a year is not a threshold
     metric = next((m for m, words in METRIC_WORDS if re.search(words, q)), None)
     if metric is None:
         return None
@@ -90,11 +97,11 @@ def parse_counting_question(query: str) -> CountingQuestion | None:
         if not m:
             continue
         if op == "== 0":
-            return CountingQuestion(metric, "==", 0.0)
+            return CountingQuestion(metric, "==", 0.0, year)
         number = next((g for g in m.groups() if g), None)
         if number is not None:
-            return CountingQuestion(metric, op, _number(number))
-    return CountingQuestion(metric, ">", 0.0)
+            return CountingQuestion(metric, op, _number(number), year)
+    return CountingQuestion(metric, ">", 0.0, year)
 
 
 def answer_question(query: str, store, filters=None) -> dict | None:
@@ -107,7 +114,7 @@ def answer_question(query: str, store, filters=None) -> dict | None:
         allowed = allowed_doc_ids(store, filters)
     first_per_doc: dict[str, dict] = {}
     for f in store.facts(metric=question.metric):
-        if allowed is not None and f["doc_id"] not in allowed:
+        if (allowed is not None and f["doc_id"] not in allowed) or (question.year and f["year"] != question.year):
             continue
         first_per_doc.setdefault(f["doc_id"], f)  # the first statement in the document stands
     rows = [
@@ -117,4 +124,5 @@ def answer_question(query: str, store, filters=None) -> dict | None:
     ]
     rows.sort(key=lambda r: (-r["value"], r["agency"], r["year"] or 0))
     return {"metric": question.metric, "metric_label": METRICS[question.metric], "condition": question.condition,
+            "year": question.year,
             "condition_label": f"{CONDITION_LABELS[question.op]} {question.value:g}", "rows": rows}

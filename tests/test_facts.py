@@ -108,6 +108,9 @@ def test_answers_are_complete_lists_with_evidence(kb_settings):
     assert agencies(answer_question("被起诉的有哪些机关", store)) == ["三门", "湖南"]
     assert agencies(answer_question("哪些机关的行政复议超过5件", store)) == ["三门"]
     assert agencies(answer_question("哪些单位收到的申请不到10件", store)) == ["哈尔", "罗庄"]
+    assert agencies(answer_question("2018年哪些机关没有发生行政诉讼", store)) == ["哈尔", "罗庄"]
+    assert agencies(answer_question("which agencies charged no fees in 2017", store)) == ["三门", "湖南"]
+    assert agencies(answer_question("哪些机关主动公开的信息超过500条", store)) == ["三门", "哈尔"]
     rows = answer_question("哪些机关收到的依申请公开超过50件", store)["rows"]
     hunan = next(r for r in rows if r["agency"].startswith("湖南"))
     assert hunan["approx"] and hunan["value"] == 80

@@ -49,6 +49,7 @@ SCHEMAS = {
     "Answer": {"type": "object", "nullable": True, "properties": {
         "metric": {"type": "string", "enum": list(METRICS)}, "metric_label": {"type": "string"},
         "condition": {"type": "string"}, "condition_label": {"type": "string"},
+        "year": {"type": "integer", "nullable": True},
         "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"}}}},
     "SearchResponse": {"type": "object", "required": ["query", "mode", "took_ms", "total", "results", "answer"],
                        "properties": {
