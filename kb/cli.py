@@ -25,18 +25,25 @@ def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _stage_progress(stage: str, total: int):
-    bar = tqdm(total=total, desc=stage, unit="passage", file=sys.stderr, leave=False)
-    return bar.update
-
-
 def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False) -> list[FileResult]:
     """Ingest and (re)build indexes with progress on the terminal; prints one line per file."""
-    def file_progress(files):
-        return tqdm(files, desc="reading reports", unit="file", file=sys.stderr, leave=False, disable=quiet)
+    bars: list[tqdm] = []
 
-    results, params = update_knowledge_base(settings, paths, rebuild, file_progress,
-                                            None if quiet else _stage_progress, reprocess)
+    def file_progress(files):
+        bars.append(tqdm(files, desc="reading reports", unit="file", file=sys.stderr, disable=quiet))
+        return bars[-1]
+
+    def stage_progress(stage: str, total: int):
+        if bars:
+            bars[-1].close()
+        bars.append(tqdm(total=total, desc=stage, unit="passage", file=sys.stderr, disable=quiet))
+        return bars[-1].update
+
+    try:
+        results, params = update_knowledge_base(settings, paths, rebuild, file_progress, stage_progress, reprocess)
+    finally:
+        for bar in bars:
+            bar.close()
     if not quiet:
         for r in results:
             click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({r.reason})" if r.reason else ""))

@@ -65,8 +65,6 @@ def build_keyword_index(directory: Path, rows: list[dict], progress=None) -> dic
     for field, boost in FIELD_BOOSTS.items():
         terms, row_ids, scores = bm25_impacts([r[f"{field}_tokens"] for r in rows], vocab, BM25_K1, BM25_B)
         parts.append((terms, row_ids, scores * boost))
-        if progress:
-            progress(len(rows) // len(FIELD_BOOSTS))
     terms = np.concatenate([p[0] for p in parts])
     row_ids = np.concatenate([p[1] for p in parts])
     scores = np.concatenate([p[2] for p in parts])
@@ -86,6 +84,8 @@ def build_keyword_index(directory: Path, rows: list[dict], progress=None) -> dic
     meta = {"scoring": "bm25f-impacts", "k1": BM25_K1, "b": BM25_B, "field_boosts": FIELD_BOOSTS,
             "passages": len(rows), "terms": len(vocab), "postings": int(len(impacts))}
     (directory / FILES["meta"]).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    if progress:
+        progress(len(rows))
     return meta
 
 
