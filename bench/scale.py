@@ -15,14 +15,14 @@ import shutil
 import statistics
 import time
 
+from synth import generate
+
 from kb.embed import load_embedder
 from kb.indexes import build_indexes
 from kb.ingest import ingest_paths
 from kb.search import SearchEngine
 from kb.settings import PROJECT_ROOT, load_settings
 from kb.store import Store
-
-from synth import generate
 
 OUT = PROJECT_ROOT / "bench" / "out"
 QUERIES = ["政府信息公开", "行政复议", "依申请公开收费", "政务微博微信建设", "主动公开政府信息多少条", "保密审查制度",
@@ -63,7 +63,7 @@ def compare_vector_indexes(engine: SearchEngine, queries: list[str]) -> dict:
             times.append((time.perf_counter() - t) * 1000)
             results.setdefault(name, []).append(set(ids[0][:10]))
         out[f"{name}_search_p50_ms"] = round(statistics.median(times), 2)
-    out["hnsw_recall_at_10"] = round(np.mean([len(a & b) / 10 for a, b in zip(results["flat"], results["hnsw"])]), 3)
+    out["hnsw_recall_at_10"] = round(np.mean([len(a & b) / 10 for a, b in zip(results["flat"], results["hnsw"], strict=True)]), 3)
     return out, hnsw
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import kb.keyword_index as keyword_index
 from kb.evaluate import evaluate, first_hit_rank, load_queries
+from kb.filters import Filters
 from kb.indexes import keyword_rows
 from kb.ingest import update_knowledge_base
-from kb.filters import Filters
 from kb.search import SearchEngine
 from kb.settings import load_settings
 

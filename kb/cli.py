@@ -11,9 +11,9 @@ from tqdm import tqdm
 
 from .embed import EmbedderError
 from .evaluate import evaluate, load_queries
+from .filters import Filters
 from .indexes import IndexMissing
 from .ingest import FileResult, update_knowledge_base
-from .filters import Filters
 from .search import MODES, SearchEngine, SearchError
 from .settings import load_settings
 from .store import Store
@@ -71,7 +71,7 @@ def ingest(paths, model, rebuild, reprocess, as_json):
     try:
         results = run_update(settings, list(paths) or None, rebuild, quiet=as_json, reprocess=reprocess)
     except EmbedderError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     counts = {s: sum(r.status == s for r in results) for s in ("added", "updated", "unchanged", "removed", "failed")}
     if as_json:
         _echo_json({"files": [vars(r) for r in results], "summary": counts})
@@ -121,7 +121,7 @@ def _open_engine(model):
     try:
         return SearchEngine(settings)
     except (IndexMissing, EmbedderError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
@@ -140,7 +140,7 @@ def search(query, mode, k, agency, year, region, doc_type, model, as_json):
     try:
         res = engine.search(query, mode=mode, k=k, filters=Filters(agency, year, region, doc_type))
     except SearchError as exc:
-        raise click.BadParameter(str(exc), param_hint=exc.param)
+        raise click.BadParameter(str(exc), param_hint=exc.param) from None
     if as_json:
         _echo_json(res)
         return
@@ -169,7 +169,7 @@ def eval_command(queries, modes, model, as_json):
     try:
         qs = load_queries(queries)
     except ValueError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     report = evaluate(engine, qs, modes or MODES)
     if as_json:
         _echo_json(report)
@@ -198,11 +198,11 @@ def serve(host, port, model, threads):
         try:
             run_update(settings)
         except EmbedderError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
     try:
         app = create_app({"KB_SETTINGS": settings})
     except (IndexMissing, EmbedderError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"serving on http://{host}:{port}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads)
 

@@ -201,16 +201,16 @@ def _agency_from_body(body_norm: str, home: Place | None) -> str | None:
     for m in re.finditer(r"([\u4e00-\u9fff]{2,10}?(?:省|市|区|县))(" + ORG_SUFFIX + ")", text):
         place_part, org = m.group(1), m.group(2)
         place = resolve_place(place_part)
-        if place and place_part.endswith(place.name[-1]) and place_part.endswith(place.name):
+        if place and place_part.endswith(place.name):  # "…高安市" inside "提高安全" is no place
             names[place.name + org] += 1
     if names:
         return names.most_common(1)[0][0]
     # "市安监局" / "省安监局": the report names itself by level only; the place comes from the text.
-    m = Counter(re.findall(r"(省|市|区|县)(?!级|委|人民政府)(" + ORG_SUFFIX + ")", text))
-    if home and m:
+    self_named = Counter(re.findall(r"(省|市|区|县)(?!级|委|人民政府)(" + ORG_SUFFIX + ")", text))
+    if home and self_named:
         level_word = {"省级": "省", "市级": "市", "区县级": home.name[-1:]}.get(home.level, "")
-        for (lvl, org), _ in m.most_common():
-            if lvl == level_word and not org.startswith(("人民政府",)):
+        for (level, org), _ in self_named.most_common():
+            if level == level_word:
                 return home.name + org
     return None
 

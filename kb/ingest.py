@@ -18,7 +18,6 @@ from .records import Document
 from .sections import split_sections
 from .store import Store
 
-
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
 PIPELINE_VERSION = "1"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import lru_cache
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -175,8 +175,5 @@ def result_record(hit: FusedHit, chunk: dict, query: str, rank: int) -> dict:
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
 
-
-def open_engine(settings: Settings) -> SearchEngine:
-    return SearchEngine(settings)
 
 

@@ -61,4 +61,4 @@ class VectorIndex:
             limit = min(limit, len(rows))
         q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         scores, rows_found = self.index.search(q, min(limit, self.index.ntotal), params=params)
-        return [VectorHit(int(self.chunk_ids[r]), float(s)) for s, r in zip(scores[0], rows_found[0]) if r >= 0]
+        return [VectorHit(int(self.chunk_ids[r]), float(s)) for s, r in zip(scores[0], rows_found[0], strict=True) if r >= 0]

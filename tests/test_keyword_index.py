@@ -6,7 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from kb.keyword_index import BM25_B, BM25_K1, FIELD_BOOSTS, KeywordIndex, build_keyword_index
+from kb.keyword_index import (
+    BM25_B,
+    BM25_K1,
+    FIELD_BOOSTS,
+    KeywordIndex,
+    build_keyword_index,
+)
 
 ROWS = [
     {"chunk_id": 3, "body_tokens": ["行政复议", "行政", "复议", "案件"], "context_tokens": ["罗庄区", "安监局"]},

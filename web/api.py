@@ -6,8 +6,8 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from kb.facts import METRICS
 from kb.compare import compare_agencies
+from kb.facts import METRICS
 
 from .engine import document_or_404, engine
 from .errors import ApiError
