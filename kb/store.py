@@ -138,8 +138,8 @@ class Store:
 
     def documents(self) -> list[dict]:
         rows = self.db.execute(
-            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) AS chunks FROM documents d ORDER BY doc_id")
+            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, coalesce(n, 0) AS chunks FROM documents "
+            "LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks GROUP BY doc_id) USING (doc_id) ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
 
     def document(self, doc_id: str) -> dict | None:
