@@ -1,7 +1,6 @@
 """The `kb` command: a thin layer over the library."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -17,8 +16,6 @@ from .ingest import FileResult, update_knowledge_base
 from .search import MODES, SearchEngine, SearchError
 from .settings import load_settings
 from .store import Store
-
-FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
 
 
 def _echo_json(data) -> None:
@@ -215,7 +212,7 @@ def serve(host, port, model, threads):
 @click.option("--csv", "as_csv", is_flag=True)
 def facts(metric, agency, year, as_json, as_csv):
     """Figures extracted from the reports, each with its evidence."""
-    from .facts import METRICS
+    from .facts import METRICS, facts_csv
 
     if metric and metric not in METRICS:
         raise click.BadParameter(f"unknown metric {metric!r}; one of {', '.join(METRICS)}", param_hint="--metric")
@@ -223,9 +220,7 @@ def facts(metric, agency, year, as_json, as_csv):
     if as_json:
         _echo_json({"facts": rows})
     elif as_csv:
-        w = csv.DictWriter(sys.stdout, fieldnames=FACT_COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+        click.echo(facts_csv(rows), nl=False)
     else:
         for f in rows:
             click.echo(f"{f['agency']}  {f['year']}  {f['metric']}  {f['value']:g}{f['unit']}"

@@ -7,6 +7,8 @@ A statement of none is a figure of 0; a metric the report never mentions has no 
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 
@@ -26,6 +28,18 @@ METRICS = {
     "staff": "政府信息公开工作人员",
     "training_sessions": "培训（次）",
 }
+
+# Columns of a CSV export of facts (kb facts --csv, /api/facts?format=csv).
+FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
+
+
+def facts_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FACT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUM = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})\s*(?P<wan>万)?\s*(?P<approx>余|多)?"

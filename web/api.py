@@ -1,13 +1,10 @@
 """The JSON API (GET only): health, search, documents, facts, compare, openapi."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, jsonify, request
 
 from kb.compare import compare_agencies
-from kb.facts import METRICS
+from kb.facts import METRICS, facts_csv
 
 from .engine import document_or_404, engine
 from .errors import ApiError
@@ -15,7 +12,6 @@ from .openapi import openapi_document
 from .params import filters_param, int_param, query_param, search_params
 
 api = Blueprint("api", __name__)
-FACT_COLUMNS = ("metric", "value", "unit", "approx", "agency", "year", "doc_id", "start", "end", "text")
 
 
 @api.get("/health")
@@ -56,11 +52,7 @@ def facts():
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=FACT_COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
-        return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+        return Response(facts_csv(rows), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
     return jsonify({"facts": rows, "metrics": METRICS})
 
