@@ -30,13 +30,18 @@ class FileResult:
     reason: str = ""
 
 
-def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | None = None) -> Document:
-    """Run one file through read -> clean -> describe -> sections -> chunks -> facts.
+def pipeline_version(chunk_chars: int) -> str:
+    """What a stored document records about the code and settings that derived it."""
+    return f"{PIPELINE_VERSION}/{chunk_chars}"
 
-    timings, when given, accumulates seconds per stage.
+
+def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | None = None,
+                   data: bytes | None = None) -> Document:
+    """Run one file (or its bytes, when already read) through read -> clean -> describe -> sections
+    -> chunks -> facts. timings, when given, accumulates seconds per stage.
     """
     clock = Stopwatch(timings)
-    raw = clock("read", read_report, path)
+    raw = clock("read", read_report, path, data)
     clean = clock("clean", clean_report, raw)
     if not clean.text.strip():
         raise ReadError("nothing left after removing page chrome")
@@ -45,7 +50,7 @@ def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | Non
     chunks = clock("chunks", chunk_sections, clean.text, sections, chunk_chars)
     facts = clock("facts", extract_facts, clean.text)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
-                    facts=facts, pipeline=f"{PIPELINE_VERSION}/{chunk_chars}")
+                    facts=facts, pipeline=pipeline_version(chunk_chars))
 
 
 class Stopwatch:
@@ -106,12 +111,13 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
             continue
         claimed[doc_id] = resolved
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
             previous = known.get(doc_id)
-            if previous and previous == (resolved, digest, f"{PIPELINE_VERSION}/{chunk_chars}") and not reprocess:
+            if previous == (resolved, digest, pipeline_version(chunk_chars)) and not reprocess:
                 results.append(FileResult(str(path), doc_id, "unchanged"))
                 continue
-            doc = process_report(path, chunk_chars, timings)
+            doc = process_report(path, chunk_chars, timings, data)
             doc.raw.path = resolved
             Stopwatch(timings)("store", store.put_document, doc)
             results.append(FileResult(str(path), doc_id, "updated" if previous else "added"))
@@ -122,18 +128,10 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
     # A stored document whose file was under a scanned directory and is gone now is removed.
     for doc_id, (stored_path, _, _) in known.items():
         sp = Path(stored_path)
-        if doc_id not in claimed and not sp.exists() and any(_is_under(sp, r) for r in roots):
+        if doc_id not in claimed and not sp.exists() and any(sp.is_relative_to(r) for r in roots):
             store.delete_document(doc_id)
             results.append(FileResult(stored_path, doc_id, "removed"))
     return results
-
-
-def _is_under(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
 
 
 def index_is_current(store: Store, index_dir: Path, model: str) -> bool:

@@ -85,16 +85,17 @@ def html_to_text(markup: str) -> str:
     return "\n".join(lines)
 
 
-def read_report(path: Path) -> RawReport:
-    """Read one report file. Raises ReadError naming what is wrong with it."""
+def read_report(path: Path, data: bytes | None = None) -> RawReport:
+    """Read one report file (or its bytes, when already read). Raises ReadError naming what is wrong."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     text, encoding = decode(data)
     if _looks_binary(text):
         raise ReadError("binary content (control characters), not a text report")
