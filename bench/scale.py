@@ -17,10 +17,10 @@ import time
 
 from synth import generate
 
-from kb.embed import load_embedder
-from kb.indexes import build_indexes
+from kb.indexes.build import build_indexes
+from kb.indexes.embed import load_embedder
 from kb.ingest import ingest_paths
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 from kb.settings import PROJECT_ROOT, load_settings
 from kb.store import Store
 
@@ -36,7 +36,7 @@ def compare_vector_indexes(engine: SearchEngine, queries: list[str]) -> dict:
     import faiss
     import numpy as np
 
-    from kb.vector_index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+    from kb.indexes.vector import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 
     index = engine.indexes.vector.index
     vectors = index.reconstruct_n(0, index.ntotal) if isinstance(index, faiss.IndexFlat) else None

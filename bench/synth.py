@@ -17,8 +17,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from kb.clean import clean_report
-from kb.read import read_report
+from kb.readers import read_report
+from kb.report.clean import clean_report
 from kb.settings import PROJECT_ROOT
 
 BUREAUS = ("安全生产监督管理局", "环境保护局", "人力资源和社会保障局", "住房和城乡建设局", "教育局", "卫生健康委员会",

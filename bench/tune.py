@@ -11,12 +11,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import kb.keyword_index as keyword_index
-from kb.evaluate import evaluate, first_hit_rank, load_queries
-from kb.filters import Filters
-from kb.indexes import keyword_rows
+import kb.indexes.keyword as keyword_index
+from kb.indexes.build import keyword_rows
 from kb.ingest import update_knowledge_base
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
+from kb.search.evaluate import evaluate, first_hit_rank, load_queries
+from kb.search.filters import Filters
 from kb.settings import load_settings
 
 

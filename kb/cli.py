@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .embed import EmbedderError
-from .evaluate import evaluate, load_queries
-from .filters import Filters
-from .indexes import IndexMissing
-from .ingest import FileResult, update_knowledge_base
-from .search import MODES, SearchEngine, SearchError
-from .settings import load_settings
-from .store import Store
+from kb.indexes.build import IndexMissing
+from kb.indexes.embed import EmbedderError
+from kb.ingest import FileResult, update_knowledge_base
+from kb.search.engine import MODES, SearchEngine, SearchError
+from kb.search.evaluate import evaluate, load_queries
+from kb.search.filters import Filters
+from kb.settings import load_settings
+from kb.store import Store
 
 
 def _echo_json(data) -> None:
@@ -212,7 +212,7 @@ def serve(host, port, model, threads):
 @click.option("--csv", "as_csv", is_flag=True)
 def facts(metric, agency, year, as_json, as_csv):
     """Figures extracted from the reports, each with its evidence."""
-    from .facts import METRICS, facts_csv
+    from kb.report.facts import METRICS, facts_csv
 
     if metric and metric not in METRICS:
         raise click.BadParameter(f"unknown metric {metric!r}; one of {', '.join(METRICS)}", param_hint="--metric")

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .chunks import chunk_sections
-from .clean import clean_report
-from .describe import describe
-from .embed import load_embedder, same_model
-from .facts import extract_facts
-from .indexes import build_indexes, read_params
-from .read import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
-from .records import Document
-from .sections import split_sections
-from .store import Store
+from kb.indexes.build import build_indexes, read_params
+from kb.indexes.embed import load_embedder, same_model
+from kb.readers import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
+from kb.records import Document
+from kb.report.chunks import chunk_sections
+from kb.report.clean import clean_report
+from kb.report.describe import describe
+from kb.report.facts import extract_facts
+from kb.report.sections import split_sections
+from kb.store import Store
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
 PIPELINE_VERSION = "1"

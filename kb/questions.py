@@ -10,9 +10,9 @@ import operator
 import re
 from dataclasses import dataclass
 
-from .facts import METRICS
-from .filters import allowed_doc_ids
-from .text import normalize
+from kb.report.facts import METRICS
+from kb.search.filters import allowed_doc_ids
+from kb.text import normalize
 
 ASKS_FOR_SET = re.compile(
     r"哪些|哪几个|哪几家|哪个|哪家|哪一些|有几个(?:机关|单位|部门)|列出|列举|所有.{0,6}(?:机关|单位|部门)"

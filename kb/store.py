@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .records import Document
+from kb.records import Document
 
 SCHEMA_VERSION = 1
 SCHEMA = """

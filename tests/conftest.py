@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from kb.ingest import update_knowledge_base
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 from kb.settings import PROJECT_ROOT, load_settings
 
 SEEDS = PROJECT_ROOT / "data" / "reports"

@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
-from kb.facts import METRICS
+from kb.report.facts import METRICS
 
 
 def error_of(response):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from kb.clean import clean_report, strip_pinyin, strip_spam
-from kb.read import read_report
+from kb.readers import read_report
+from kb.report.clean import clean_report, strip_pinyin, strip_spam
 from kb.store import Store
 
 from .conftest import SEEDS

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb.clean import clean_report
-from kb.describe import describe
-from kb.read import read_report
+from kb.readers import read_report
+from kb.report.clean import clean_report
+from kb.report.describe import describe
 
 from .conftest import SEEDS
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.facts import extract_facts
 from kb.ingest import process_report
 from kb.questions import answer_question, parse_counting_question
+from kb.report.facts import extract_facts
 from kb.store import Store
 
 from .conftest import SEEDS

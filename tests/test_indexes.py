@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from kb.embed import EmbedderError
-from kb.indexes import current_build
+from kb.indexes.build import current_build
+from kb.indexes.embed import EmbedderError
 from kb.ingest import update_knowledge_base
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 
 

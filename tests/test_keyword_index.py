@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from kb.keyword_index import (
+from kb.indexes.keyword import (
     BM25_B,
     BM25_K1,
     FIELD_BOOSTS,

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from kb.clean import strip_pinyin
 from kb.ingest import ingest_paths
-from kb.read import ReadError, read_report
+from kb.readers import ReadError, read_report
+from kb.report.clean import strip_pinyin
 from kb.store import Store
 
 from .conftest import SEEDS

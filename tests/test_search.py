@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from kb.evaluate import evaluate, load_queries
-from kb.filters import Filters
-from kb.fusion import fuse
-from kb.highlight import highlight
-from kb.search import SearchError
+from kb.search.engine import SearchError
+from kb.search.evaluate import evaluate, load_queries
+from kb.search.filters import Filters
+from kb.search.fusion import fuse
+from kb.search.highlight import highlight
 from kb.text import to_simplified
 
 from .conftest import DEV_QUERIES
@@ -94,7 +94,7 @@ def test_results_cite_exact_offsets(engine):
 
 
 def test_bad_parameters_are_named():
-    from kb.search import validate
+    from kb.search.engine import validate
 
     for args, param in [(("x" * 501, "hybrid", 10), "q"), (("x", "fuzzy", 10), "mode"), (("x", "hybrid", 0), "k"),
                         (("x", "hybrid", 101), "k")]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kb.chunks import chunk_sections
 from kb.ingest import process_report
-from kb.sections import split_sections
+from kb.report.chunks import chunk_sections
+from kb.report.sections import split_sections
 from kb.store import Store
 
 from .conftest import SEEDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_cors import CORS
 
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 
 from .errors import register_error_handlers

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from kb.compare import compare_agencies
-from kb.facts import METRICS, facts_csv
+from kb.report.facts import METRICS, facts_csv
+from kb.search.compare import compare_agencies
 
 from .engine import document_or_404, engine
 from .errors import ApiError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 
 from .errors import ApiError
 

@@ -1,8 +1,8 @@
 """The OpenAPI 3 description of the JSON API."""
 from __future__ import annotations
 
-from kb.facts import METRICS
-from kb.search import MAX_K, MAX_QUERY_CHARS, MODES
+from kb.report.facts import METRICS
+from kb.search.engine import MAX_K, MAX_QUERY_CHARS, MODES
 
 
 def _param(name, schema, description, required=False):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from kb.compare import compare_agencies
-from kb.facts import METRICS
-from kb.search import MODES
+from kb.report.facts import METRICS
+from kb.search.compare import compare_agencies
+from kb.search.engine import MODES
 
 from .engine import document_or_404, engine
 from .params import filters_param, int_param, query_param, search_params

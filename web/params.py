@@ -1,8 +1,8 @@
 """Request parameters, parsed and checked once for the API and the pages."""
 from __future__ import annotations
 
-from kb.filters import Filters
-from kb.search import MAX_K, MAX_QUERY_CHARS, MODES
+from kb.search.engine import MAX_K, MAX_QUERY_CHARS, MODES
+from kb.search.filters import Filters
 
 from .errors import ApiError
 

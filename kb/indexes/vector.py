@@ -7,7 +7,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .idmap import rows_for
+from kb.indexes.idmap import rows_for
 
 INDEX_FILE = "vectors.faiss"
 IDS_FILE = "chunk_ids.npy"

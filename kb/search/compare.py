@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from .filters import Filters
-from .search import SearchEngine, result_record, validate
+from kb.search.engine import SearchEngine, result_record, validate
+from kb.search.filters import Filters
 
 
 def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filters: Filters | None = None,

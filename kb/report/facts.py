@@ -12,8 +12,8 @@ import io
 import re
 from dataclasses import dataclass
 
-from .records import Fact
-from .text import normalize_with_offsets
+from kb.records import Fact
+from kb.text import normalize_with_offsets
 
 METRICS = {
     "requests_received": "依申请公开申请（收到/受理/处理）",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .records import CleanReport, RawReport
-from .text import normalize
+from kb.records import CleanReport, RawReport
+from kb.text import normalize
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv{_TONE_VOWELS}]{{1,4}}(?:ng|n|r)?"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .text import normalize_with_offsets, query_terms
+from kb.text import normalize_with_offsets, query_terms
 
 
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:

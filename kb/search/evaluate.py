@@ -5,8 +5,8 @@ import json
 import time
 from pathlib import Path
 
-from .search import MODES, SearchEngine
-from .text import compact
+from kb.search.engine import MODES, SearchEngine
+from kb.text import compact
 
 
 def load_queries(path: Path) -> list[dict]:

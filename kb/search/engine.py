@@ -8,15 +8,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from .embed import EmbedderError, load_embedder, same_model
-from .filters import FILTER_FIELDS, Filters, allowed_doc_ids
-from .fusion import FusedHit, fuse
-from .highlight import highlight
-from .indexes import Indexes, current_build, open_indexes
-from .questions import answer_question
-from .settings import Settings
-from .store import Store
-from .text import normalize, tokenize
+from kb.indexes.build import Indexes, current_build, open_indexes
+from kb.indexes.embed import EmbedderError, load_embedder, same_model
+from kb.questions import answer_question
+from kb.search.filters import FILTER_FIELDS, Filters, allowed_doc_ids
+from kb.search.fusion import FusedHit, fuse
+from kb.search.highlight import highlight
+from kb.settings import Settings
+from kb.store import Store
+from kb.text import normalize, tokenize
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUERY_CHARS = 500

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Chunk, Section
+from kb.records import Chunk, Section
 
 # A sentence ends after 。！？； (or their half-width forms) or at a line break.
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]?|\n")

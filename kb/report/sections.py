@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .records import Section
+from kb.records import Section
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 # Patterns run on the NFKC form of a line, so （一） and (一), １． and 1. look alike.

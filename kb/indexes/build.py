@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .describe import abbreviate
-from .embed import Embedder
-from .keyword_index import KeywordIndex, build_keyword_index
-from .store import Store
-from .text import dictionary_version, normalize, tokenize
-from .vector_index import VectorIndex, build_vector_index
+from kb.indexes.embed import Embedder
+from kb.indexes.keyword import KeywordIndex, build_keyword_index
+from kb.indexes.vector import VectorIndex, build_vector_index
+from kb.report.describe import abbreviate
+from kb.store import Store
+from kb.text import dictionary_version, normalize, tokenize
 
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"

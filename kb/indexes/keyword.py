@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .idmap import rows_for
-from .text import tokenize
+from kb.indexes.idmap import rows_for
+from kb.text import tokenize
 
 # Field weights: the passage itself counts most; the context (agency, short name, region, year, title,
 # section path) lets "罗庄区安监局…" find a passage that never names Luozhuang. Tuned with bench/tune.py.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .store import Store
-from .text import compact
+from kb.store import Store
+from kb.text import compact
 
 FILTER_FIELDS = ("agency", "year", "region", "doc_type")
 

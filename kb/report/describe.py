@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .records import CleanReport, Description
-from .text import normalize
+from kb.records import CleanReport, Description
+from kb.text import normalize
 
 # Common short forms of agency names, expanded to the full form.
 ABBREVIATIONS = {
