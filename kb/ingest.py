@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kb.indexes.build import build_indexes, read_params
+from kb.indexes.build import FORMAT_VERSION, build_indexes, read_params
 from kb.indexes.embed import load_embedder, same_model
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
 from kb.records import Document
@@ -136,7 +136,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
 
 def index_is_current(store: Store, index_dir: Path, model: str) -> bool:
     params = read_params(index_dir)
-    return bool(params) and params["store_generation"] == store.generation and same_model(params["model"], model)
+    return bool(params) and params.get("format") == FORMAT_VERSION and \
+        params["store_generation"] == store.generation and same_model(params["model"], model)
 
 
 def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild: bool = False,

@@ -85,6 +85,11 @@ def tokenize(text: str, normalized: bool = False) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and w not in stop and _TOKEN_CHARS.search(w)]
 
 
+def char_bigrams(compact_text: str) -> list[str]:
+    """Overlapping character pairs of an already compacted text (substring lookups in any script)."""
+    return [compact_text[i:i + 2] for i in range(len(compact_text) - 1)]
+
+
 def query_terms(text: str) -> list[str]:
     """Distinct tokens of a query, longest first (for highlighting and matching)."""
     terms = {t for t in tokenize(text) if len(t) > 1 or "\u3400" <= t <= "\u9fff"}

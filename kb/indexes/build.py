@@ -3,7 +3,9 @@
 Layout under the index directory:
     kb.sqlite3              the store (source of truth)
     CURRENT                 name of the build that serves searches (replaced atomically)
-    builds/<name>/          keyword/ (BM25F impacts), vectors.faiss, chunk_ids.npy, params.json
+    builds/<name>/          keyword/ (BM25F impacts, bigrams, compacted passages), catalog (row ->
+                            document, section), whoosh/ (the documents' fields), vectors.faiss,
+                            chunk_ids.npy, params.json
 """
 from __future__ import annotations
 
@@ -16,17 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.indexes.catalog import Catalog, build_catalog
 from kb.indexes.embed import Embedder
 from kb.indexes.keyword import KeywordIndex, build_keyword_index
+from kb.indexes.structured import DocIndex, build_doc_index
 from kb.indexes.vector import VectorIndex, build_vector_index
 from kb.report.describe import abbreviate
 from kb.store import Store
-from kb.text import dictionary_version, normalize, tokenize
+from kb.text import compact, dictionary_version, normalize, tokenize
 
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"
 PARTIAL = ".partial"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IndexMissing(Exception):
@@ -47,15 +51,16 @@ def embedding_text(chunk: dict) -> str:
 
 
 def keyword_rows(chunks: list[dict]) -> list[dict]:
-    """Tokens of each passage and of its context line, for the keyword index."""
+    """Tokens of each passage and of its context line, and its compacted text, for the keyword index."""
     context_tokens: dict[str, list[str]] = {}  # passages of one section share their context line
     rows = []
     for c in chunks:
         line = context_line(c)
         if line not in context_tokens:
             context_tokens[line] = tokenize(line)
-        rows.append({"chunk_id": c["chunk_id"], "body_tokens": tokenize(c["text"]),
-                     "context_tokens": context_tokens[line]})
+        norm = normalize(c["text"])
+        rows.append({"chunk_id": c["chunk_id"], "body_tokens": tokenize(norm, normalized=True),
+                     "context_tokens": context_tokens[line], "compact": compact(norm)})
     return rows
 
 
@@ -98,6 +103,12 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
     timings["keyword_index"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    documents = store.documents()
+    catalog_meta = build_catalog(work, chunks, documents)
+    structured_meta = build_doc_index(work, documents, abbreviate)
+    timings["catalog_and_whoosh"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     tick = progress("embeddings", len(chunks)) if progress else None
     texts = [embedding_text(c) for c in chunks]
     parts = []
@@ -115,6 +126,7 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
     params = {"format": FORMAT_VERSION, "model": embedder.name, "dim": int(embedder.dim),
               "tokenizer": dictionary_version(), "chunks": len(chunks), "documents": store.counts()["documents"],
               "store_generation": generation, "vector_index": kind, "keyword_index": keyword_meta,
+              "catalog": catalog_meta, "structured_index": structured_meta,
               "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
     (work / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
     final = builds / name
@@ -153,6 +165,8 @@ class Indexes:
     params: dict
     keyword: KeywordIndex
     vector: VectorIndex
+    catalog: Catalog
+    documents: DocIndex
 
 
 def open_indexes(index_dir: Path) -> Indexes:
@@ -160,4 +174,8 @@ def open_indexes(index_dir: Path) -> Indexes:
     if build is None:
         raise IndexMissing(f"no index in {index_dir}: run `kb ingest` first")
     params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
-    return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"), vector=VectorIndex(build))
+    if params.get("format") != FORMAT_VERSION:
+        raise IndexMissing(f"the index in {index_dir} has format {params.get('format')}, this code reads "
+                           f"{FORMAT_VERSION}: run `kb ingest --rebuild`")
+    return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"), vector=VectorIndex(build),
+                   catalog=Catalog.open(build), documents=DocIndex(build))

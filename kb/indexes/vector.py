@@ -47,6 +47,27 @@ class VectorIndex:
         if isinstance(self.index, faiss.IndexHNSW):
             self.index.hnsw.efSearch = HNSW_EF_SEARCH
 
+    def search_rows(self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cosines) of the best `limit` rows, best first; `allowed` is a boolean row mask."""
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if self.index.ntotal == 0 or limit <= 0:
+            return empty
+        params = None
+        if allowed is not None:
+            n_allowed = int(np.count_nonzero(allowed))
+            if n_allowed == 0:
+                return empty
+            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH) \
+                if isinstance(self.index, faiss.IndexHNSW) else faiss.SearchParameters(sel=selector)
+            limit = min(limit, n_allowed)
+        q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        scores, rows = self.index.search(q, min(limit, self.index.ntotal), params=params)
+        keep = rows[0] >= 0
+        return rows[0][keep].astype(np.int64), scores[0][keep]
+
     def search(self, vector: np.ndarray, limit: int, allowed_chunk_ids: np.ndarray | None = None) -> list[VectorHit]:
         if self.index.ntotal == 0 or limit <= 0:
             return []

@@ -3,27 +3,54 @@ from __future__ import annotations
 
 import time
 
-from kb.search.engine import SearchEngine, result_record, validate
+import numpy as np
+
+from kb.search.engine import SearchEngine, validate
 from kb.search.filters import Filters
+from kb.text import tokenize
+
+
+def topic_mask(engine: SearchEngine, query: str) -> np.ndarray | None:
+    """Passages that contain every word of the topic (of two or more characters) somewhere in their text;
+    None when the topic has no such word."""
+    words = [t for t in dict.fromkeys(tokenize(query)) if len(t) > 1]
+    if not words:
+        return None
+    mask = None
+    for w in sorted(words, key=len, reverse=True):
+        mask = engine.indexes.keyword.substring_mask(w, mask)
+    return mask
 
 
 def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filters: Filters | None = None,
                      mode: str = "hybrid") -> dict:
-    """Agencies ordered by their best passage; only passages that contain the query's words count,
-    unless no passage does (an English or paraphrased topic), when the semantic ranking decides."""
+    """Agencies ordered by their best passage. Only passages that contain all of the topic's words count
+    (then those with any of them, as keyword search finds them); when none does (an English or
+    paraphrased topic) the semantic ranking decides."""
     validate(query, mode, per_agency)
     t0 = time.perf_counter()
     engine.refresh()
-    hits = engine.candidates(query, mode, filters or Filters())
-    matching = [h for h in hits if h.keyword is not None] or hits
-    chunks = engine.store.chunks_by_id([h.chunk_id for h in matching])
-    groups: dict[str, dict] = {}
-    for h in matching:
-        c = chunks.get(h.chunk_id)
-        if c is None:
-            continue
-        group = groups.setdefault(c["agency"], {"agency": c["agency"], "region": c["region"], "results": []})
-        if len(group["results"]) < per_agency:
-            group["results"].append(result_record(h, c, query, len(group["results"]) + 1))
+    ranking = engine.ranking(query, mode, filters or Filters())
+    f, catalog = ranking.fused, engine.indexes.catalog
+    order = engine.order(ranking)
+    topic = topic_mask(engine, query) if not ranking.structured else None
+    if topic is not None and topic[f.rows[order]].any():
+        order = order[topic[f.rows[order]]]
+    elif np.isfinite(f.keyword[order]).any():
+        order = order[np.isfinite(f.keyword[order])]
+    agencies = [d["agency"] for d in catalog.docs]
+    by_agency: dict[str, list[int]] = {}
+    for i in order:
+        name = agencies[catalog.row_doc[f.rows[i]]]
+        picked = by_agency.setdefault(name, [])
+        if len(picked) < per_agency:
+            picked.append(int(i))
+    groups = []
+    for positions in by_agency.values():
+        results = engine.records(ranking, np.array(positions, dtype=np.int64), ranking.highlight_text)
+        for rank, r in enumerate(results, start=1):
+            r["rank"] = rank
+        if results:
+            groups.append({"agency": results[0]["agency"], "region": results[0]["region"], "results": results})
     return {"query": query, "mode": mode, "took_ms": round((time.perf_counter() - t0) * 1000, 1),
-            "agencies": list(groups.values())}
+            "total_agencies": len(groups), "agencies": groups}

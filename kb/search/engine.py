@@ -1,9 +1,17 @@
-"""Search: query -> keyword + semantic -> fusion -> filters -> cited passages (+ an answer from facts)."""
+"""Search: query -> keyword + semantic -> fusion -> filters -> cited passages (+ an answer from facts).
+
+Two kinds of query:
+- plain text (a question or words): every passage that contains a query word is a match (ranked by
+  BM25F), the vector index adds its nearest passages, and the fused ranking covers all of them;
+- the query language (kb.search.query: phrases, AND/OR/NOT, fields, ranges): Whoosh's parser and the
+  document index give the exact set of matching passages, ranked inside the set by the same scorers.
+`total` is the number of passages in the ranking, counted exactly; any of them is reachable by offset.
+"""
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -11,16 +19,20 @@ import numpy as np
 from kb.indexes.build import Indexes, current_build, open_indexes
 from kb.indexes.embed import EmbedderError, load_embedder, same_model
 from kb.questions import answer_question
-from kb.search.filters import FILTER_FIELDS, Filters, allowed_doc_ids
-from kb.search.fusion import FusedHit, fuse
+from kb.search.filters import FILTER_FIELDS, Filters, document_mask
+from kb.search.fusion import Fused, FusedHit, fuse_rows
 from kb.search.highlight import highlight
+from kb.search.query import Evaluator, QueryError, has_syntax, parse
+from kb.search.understand import understand
 from kb.settings import Settings
 from kb.store import Store
 from kb.text import normalize, tokenize
 
 MODES = ("hybrid", "keyword", "semantic")
+SORTS = ("relevance", "year", "year_asc", "agency")
 MAX_QUERY_CHARS = 500
 MAX_K = 100
+MAX_OFFSET = 10_000_000
 
 
 class SearchError(ValueError):
@@ -41,7 +53,7 @@ def document_url(doc_id: str, start: int | None = None, end: int | None = None) 
     return f"/documents/{doc_id}?start={start}&end={end}#passage"
 
 
-def validate(query: str, mode: str, k: int, offset: int = 0) -> None:
+def validate(query: str, mode: str, k: int, offset: int = 0, sort: str = "relevance") -> None:
     if query is None:
         raise SearchError("q", "missing query parameter q")
     if len(query) > MAX_QUERY_CHARS:
@@ -50,22 +62,44 @@ def validate(query: str, mode: str, k: int, offset: int = 0) -> None:
         raise SearchError("mode", f"mode must be one of {', '.join(MODES)}; got {mode!r}")
     if not 1 <= k <= MAX_K:
         raise SearchError("k", f"k must be between 1 and {MAX_K}; got {k}")
-    if offset < 0 or offset > 10_000:
-        raise SearchError("offset", f"offset must be between 0 and 10000; got {offset}")
+    if offset < 0 or offset > MAX_OFFSET:
+        raise SearchError("offset", f"offset must be between 0 and {MAX_OFFSET}; got {offset}")
+    if sort not in SORTS:
+        raise SearchError("sort", f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+
+
+@dataclass
+class Ranking:
+    """Every passage a query ranks, with the scores of both sides."""
+    fused: Fused
+    structured: bool
+    matched: np.ndarray | None     # keyword / structured matches before filters (a row mask), for facets
+    understood: dict
+    highlight_text: str            # what the highlights mark (a structured query's positive words)
+
+    @property
+    def total(self) -> int:
+        return len(self.fused)
 
 
 class SearchEngine:
-    """The store and both indexes, opened once per process; reopens indexes after a rebuild."""
+    """The store and the indexes, opened once per process; reopens indexes after a rebuild."""
 
     def __init__(self, settings: Settings, store: Store | None = None):
         self.settings = settings
         self.store = store or Store(settings.db_path)
         self._lock = threading.Lock()
-        self.indexes: Indexes = open_indexes(settings.index_dir)
-        self._check_model(self.indexes.params)
+        self._open(open_indexes(settings.index_dir))
         self._embedder = None
         # Facets, further pages and compare ask again for the same text: embed each query once.
         self.query_vector = lru_cache(maxsize=512)(self._embed_query)
+
+    def _open(self, indexes: Indexes) -> None:
+        self._check_model(indexes.params)
+        self.indexes = indexes
+        self.evaluator = Evaluator(indexes.keyword, indexes.catalog, indexes.documents)
+        self._doc_values = {f: indexes.catalog.doc_values(f) for f in FILTER_FIELDS}
+        self._row_years = indexes.catalog.row_years()
 
     def _check_model(self, params: dict) -> None:
         if not same_model(params["model"], self.settings.embed_model):
@@ -93,87 +127,199 @@ class SearchEngine:
         if build is not None and build != self.indexes.build:
             with self._lock:
                 if build != self.indexes.build:
-                    fresh = open_indexes(self.settings.index_dir)
-                    self._check_model(fresh.params)
-                    self.indexes = fresh
+                    self._open(open_indexes(self.settings.index_dir))
 
-    # -- candidate retrieval ------------------------------------------------------------------------
-    def _allowed_chunk_ids(self, doc_ids: set[str] | None) -> np.ndarray | None:
-        if doc_ids is None:
-            return None
-        rows = self.store.db.execute(
-            f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(doc_ids))}) ORDER BY chunk_id",
-            sorted(doc_ids)).fetchall() if doc_ids else []
-        return np.array([r[0] for r in rows], dtype=np.int64)
+    # -- ranking ------------------------------------------------------------------------------------
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        docs = document_mask(self.indexes.catalog.docs, filters)
+        return None if docs is None else self.indexes.catalog.rows_of_docs(docs)
+
+    def ranking(self, query: str, mode: str, filters: Filters | None = None, method: str = "convex",
+                keyword_weight: float | None = None) -> Ranking:
+        """All passages the query ranks under the filters (unsorted; see `order`)."""
+        filters = filters or Filters()
+        allowed = self.allowed_rows(filters)
+        w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
+        if has_syntax(query):
+            return self._structured(query, mode, allowed, w, method)
+        keyword, semantic = self.indexes.keyword, self.indexes.vector
+        understood = understand(query, self.indexes.catalog)
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0)
+        kw_rows, kw_scores, matched = *empty, None
+        if mode in ("hybrid", "keyword"):
+            matched = keyword.match_mask(query)
+            rows = np.flatnonzero(matched if allowed is None else matched & allowed)
+            scores, _ = keyword.scores(understood.rest if understood and understood.rest else query)
+            kw_rows, kw_scores = _best_first(rows, scores[rows])
+        sem_rows, sem_scores = empty
+        if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
+            sem_rows, sem_scores = self._semantic(query, allowed, understood.doc_boost)
+        if mode == "keyword":
+            fused = fuse_rows(kw_rows, kw_scores, [], [], 1.0)
+        elif mode == "semantic":
+            fused = fuse_rows([], [], sem_rows, sem_scores, 0.0)
+        else:
+            fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, w, method)
+        if understood.doc_boost is not None and len(fused):
+            fused.score = fused.score + understood.boost_weight * \
+                understood.doc_boost[self.indexes.catalog.row_doc[fused.rows]]
+        return Ranking(fused, False, matched, understood.describe(), query)
+
+    def _semantic(self, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):
+        vector = self.query_vector(normalize(text))
+        n = self.settings.candidates
+        rows, scores = self.indexes.vector.search_rows(vector, n, allowed)
+        if prior is not None and prior.any():
+            # The documents the question names get their own nearest passages too.
+            named = self.indexes.catalog.rows_of_docs(prior > 0)
+            more_rows, more_scores = self.indexes.vector.search_rows(vector, n, named if allowed is None
+                                                                     else named & allowed)
+            extra = ~np.isin(more_rows, rows)
+            rows, scores = np.concatenate([rows, more_rows[extra]]), np.concatenate([scores, more_scores[extra]])
+            order = np.lexsort((rows, -scores))
+            rows, scores = rows[order], scores[order]
+        return rows, scores
+
+    def _structured(self, query: str, mode: str, allowed, w: float, method: str) -> Ranking:
+        try:
+            parsed = parse(query)
+        except QueryError as exc:
+            raise SearchError("q", str(exc)) from None
+        matched = self.evaluator.mask(parsed)
+        rows = np.flatnonzero(matched if allowed is None else matched & allowed)
+        text = parsed.ranking_text
+        scores = self.indexes.keyword.scores(text)[0][rows] if text else np.zeros(len(rows))
+        kw_rows, kw_scores = _best_first(rows, scores)
+        sem_rows, sem_scores = np.zeros(0, dtype=np.int64), np.zeros(0)
+        if mode != "keyword" and text and len(rows):
+            inside = np.zeros(self.indexes.catalog.size, dtype=bool)
+            inside[rows] = True
+            sem_rows, sem_scores = self._semantic(text, inside)
+        if mode == "semantic":
+            # every match stays in the ranking; the nearest ones first
+            fused = fuse_rows(kw_rows, np.zeros(len(kw_rows)), sem_rows, sem_scores, 0.0)
+        else:
+            fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, 1.0 if mode == "keyword" else w, method)
+        return Ranking(fused, True, matched, {"structured": str(parsed.tree)}, text)
+
+    def order(self, ranking: Ranking, sort: str = "relevance", stop: int | None = None) -> np.ndarray:
+        """Positions into ranking.fused in display order; only the first `stop` are guaranteed sorted."""
+        f = ranking.fused
+        n = len(f)
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        if sort == "relevance":
+            candidates = np.arange(n)
+            if stop is not None and stop < n:
+                threshold = np.partition(f.score, n - stop)[n - stop]
+                candidates = np.flatnonzero(f.score >= threshold)  # every tie at the cut comes along
+            order = candidates[np.lexsort((f.rows[candidates], -f.score[candidates]))]
+            return order[:stop] if stop is not None else order
+        if sort in ("year", "year_asc"):
+            years = self._row_years[f.rows]
+            key = -years if sort == "year" else np.where(years > 0, years, 10_000)
+            return np.lexsort((f.rows, -f.score, key))[:stop]
+        agencies = self._doc_values["agency"][self.indexes.catalog.row_doc[f.rows]]
+        _, rank = np.unique(agencies.astype(str), return_inverse=True)
+        return np.lexsort((f.rows, -f.score, rank))[:stop]
 
     def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
-                   keyword_weight: float | None = None) -> list[FusedHit]:
-        allowed = self._allowed_chunk_ids(allowed_doc_ids(self.store, filters))
-        n = self.settings.candidates
-        keyword: list[tuple[int, float]] = []
-        semantic: list[tuple[int, float]] = []
-        if mode in ("hybrid", "keyword"):
-            keyword = [(h.chunk_id, h.score) for h in self.indexes.keyword.search(query, n, allowed)]
-        if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
-            vector = self.query_vector(normalize(query))
-            semantic = [(h.chunk_id, h.score)
-                        for h in self.indexes.vector.search(vector, n, allowed)]
-        if mode == "keyword":
-            return fuse(keyword, [], 1.0)
-        if mode == "semantic":
-            return fuse([], semantic, 0.0)
-        w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
-        return fuse(keyword, semantic, w, method)
+                   keyword_weight: float | None = None, limit: int | None = None) -> list[FusedHit]:
+        """The ranking as FusedHit records, best first (chunk ids, raw scores)."""
+        ranking = self.ranking(query, mode, filters, method, keyword_weight)
+        f = ranking.fused
+        return [FusedHit(int(self.indexes.catalog.chunk_ids[f.rows[i]]), float(f.score[i]),
+                         _num(f.keyword[i]), _num(f.semantic[i])) for i in self.order(ranking, stop=limit)]
 
     # -- the public search ------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 10, filters: Filters | None = None,
-               offset: int = 0, facets: bool = False) -> dict:
-        validate(query, mode, k, offset)
+               offset: int = 0, facets: bool = False, sort: str = "relevance") -> dict:
+        validate(query, mode, k, offset, sort)
         filters = filters or Filters()
         t0 = time.perf_counter()
         self.refresh()
-        hits = self.candidates(query, mode, filters)
-        page = hits[offset: offset + k]
-        chunks = self.store.chunks_by_id([h.chunk_id for h in page])
-        results = [result_record(h, chunks[h.chunk_id], query, rank)
-                   for rank, h in enumerate(page, start=offset + 1) if h.chunk_id in chunks]
-        response = {"query": query, "mode": mode, "took_ms": 0.0, "total": len(hits), "offset": offset,
-                    "results": results, "answer": answer_question(query, self.store, filters)}
+        ranking = self.ranking(query, mode, filters)
+        window = self.order(ranking, sort, offset + k)[offset:offset + k]
+        results = self.records(ranking, window, ranking.highlight_text, first_rank=offset + 1)
+        response = {"query": query, "mode": mode, "took_ms": 0.0, "total": ranking.total, "total_exact": True,
+                    "offset": offset, "k": k, "sort": sort, "structured": ranking.structured,
+                    "understood": ranking.understood, "results": results,
+                    "answer": answer_question(query, self.store, filters)}
         if facets:
-            response["facets"] = self.facet_counts(query, mode, filters)
+            response["facets"] = self.facet_counts(ranking, filters)
         response["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         return response
 
-    def facet_counts(self, query: str, mode: str, filters: Filters) -> dict[str, list[dict]]:
-        """Matching passages per agency / year / region / type, each facet counted without its own filter.
+    def records(self, ranking: Ranking, positions: np.ndarray, query: str, first_rank: int = 1,
+                with_highlight: bool = True) -> list[dict]:
+        f = ranking.fused
+        chunk_ids = [int(self.indexes.catalog.chunk_ids[f.rows[i]]) for i in positions]
+        chunks = self.store.chunks_by_id(chunk_ids)
+        out = []
+        for rank, (i, cid) in enumerate(zip(positions, chunk_ids, strict=True), start=first_rank):
+            if cid in chunks:
+                hit = FusedHit(cid, float(f.score[i]), _num(f.keyword[i]), _num(f.semantic[i]))
+                out.append(result_record(hit, chunks[cid], query, rank, with_highlight))
+        return out
 
-        In keyword and hybrid mode a passage matches when it contains a query word; semantic mode counts
-        its candidates.
+    def export(self, query: str, mode: str = "hybrid", filters: Filters | None = None, sort: str = "relevance",
+               batch: int = 500):
+        """Every passage of the ranking, in order, as result records without highlights (a generator)."""
+        validate(query, mode, 1, 0, sort)
+        ranking = self.ranking(query, mode, filters or Filters())
+        order = self.order(ranking, sort)
+        for start in range(0, len(order), batch):
+            yield from self.records(ranking, order[start:start + batch], "", start + 1, with_highlight=False)
+
+    def facet_counts(self, ranking: Ranking, filters: Filters) -> dict[str, list[dict]]:
+        """Matching passages per agency / year / region / level / type, each counted without its own filter.
+
+        Keyword, hybrid and structured queries count the passages that match the query (contain its words
+        or satisfy the expression); semantic mode counts its candidates.
         """
-        docs = {d["doc_id"]: d for d in self.store.documents()}
+        catalog = self.indexes.catalog
+        if ranking.matched is None:
+            counted = {facet: ranking.fused.rows for facet in FILTER_FIELDS}
+        else:
+            counted = {}
+            for facet in FILTER_FIELDS:
+                allowed = self.allowed_rows(filters.without(facet))
+                counted[facet] = np.flatnonzero(ranking.matched if allowed is None else ranking.matched & allowed)
         out = {}
-        for facet in FILTER_FIELDS:
-            hits = self.candidates(query, "semantic" if mode == "semantic" else "keyword", filters.without(facet))
-            chunks = self.store.chunks_by_id([h.chunk_id for h in hits])
-            counts = Counter(str(docs[c["doc_id"]][facet]) for c in chunks.values() if c["doc_id"] in docs)
+        for facet, rows in counted.items():
+            per_doc = np.bincount(catalog.row_doc[rows], minlength=len(catalog.docs))
+            counts: dict[str, int] = {}
+            for value, n in zip(self._doc_values[facet], per_doc, strict=True):
+                if n:
+                    key = "" if value is None else str(value)
+                    counts[key] = counts.get(key, 0) + int(n)
             out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
         return out
 
 
-def result_record(hit: FusedHit, chunk: dict, query: str, rank: int) -> dict:
+def _best_first(rows: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((rows, -scores))
+    return rows[order], scores[order]
+
+
+def _num(x) -> float | None:
+    return None if x is None or np.isnan(x) else float(x)
+
+
+def result_record(hit: FusedHit, chunk: dict, query: str, rank: int, with_highlight: bool = True) -> dict:
     """One cited passage as the API returns it."""
-    return {
+    record = {
         "rank": rank, "score": round(hit.score, 6),
         "scores": {"keyword": _round(hit.keyword), "semantic": _round(hit.semantic)},
         "doc_id": chunk["doc_id"], "chunk_id": hit.chunk_id, "title": chunk["title"], "agency": chunk["agency"],
         "region": chunk["region"], "year": chunk["year"], "doc_type": chunk["doc_type"], "section": chunk["section"],
-        "text": chunk["text"], "highlight": highlight(chunk["text"], query), "start": chunk["start"],
-        "end": chunk["end"], "url": document_url(chunk["doc_id"], chunk["start"], chunk["end"]),
+        "text": chunk["text"], "highlight": highlight(chunk["text"], query) if with_highlight else None,
+        "start": chunk["start"], "end": chunk["end"], "url": document_url(chunk["doc_id"], chunk["start"], chunk["end"]),
     }
+    if not with_highlight:
+        del record["highlight"]
+    return record
 
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
-
-
-

@@ -1,37 +1,93 @@
-"""Filters by agency, year, region and doc type: resolved to the set of documents they allow."""
+"""Filters: agency / region / level / type (each a multi-select), a year range and one document.
+
+Values of one field are OR'ed, fields are AND'ed. Agency and region match as substrings in either
+script (罗庄, 羅莊区…; agency also against the title); level, type and doc id exactly; years inclusively.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+
+import numpy as np
 
 from kb.store import Store
 from kb.text import compact
 
-FILTER_FIELDS = ("agency", "year", "region", "doc_type")
+FILTER_FIELDS = ("agency", "year", "region", "level", "doc_type")  # the facets
+MULTI_FIELDS = ("agency", "region", "level", "doc_type")
+
+
+def _tuple(value) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(dict.fromkeys(str(v) for v in value if v not in (None, "")))
 
 
 @dataclass
 class Filters:
-    agency: str | None = None
-    year: int | None = None
-    region: str | None = None
-    doc_type: str | None = None
+    agency: tuple[str, ...] = ()
+    year: int | None = None          # one year: the same as year_from = year_to = year
+    region: tuple[str, ...] = ()
+    doc_type: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_id: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        for name in MULTI_FIELDS:
+            setattr(self, name, _tuple(getattr(self, name)))
+        if self.year not in (None, ""):
+            self.year_from = self.year_to = int(self.year)
+        self.year = None
 
     def active(self) -> bool:
-        return any(getattr(self, f.name) not in (None, "") for f in fields(self))
+        return bool(any(getattr(self, n) for n in MULTI_FIELDS) or self.year_from is not None
+                    or self.year_to is not None or self.doc_id)
 
     def without(self, name: str) -> "Filters":
-        return Filters(**{f: (None if f == name else getattr(self, f)) for f in FILTER_FIELDS})
+        """The same filters less one field ("year" drops the range)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("year", "extra")}
+        if name == "year":
+            values["year_from"] = values["year_to"] = None
+        else:
+            values[name] = () if name in MULTI_FIELDS else None
+        return Filters(**values)
+
+    def chips(self) -> list[dict]:
+        """Each active value on its own: {field, value, label}, for removable filter chips."""
+        out = [{"field": n, "value": v} for n in MULTI_FIELDS for v in getattr(self, n)]
+        if self.year_from is not None or self.year_to is not None:
+            out.append({"field": "year", "value": year_range_text(self.year_from, self.year_to)})
+        if self.doc_id:
+            out.append({"field": "doc_id", "value": self.doc_id})
+        return out
+
+
+def year_range_text(year_from: int | None, year_to: int | None) -> str:
+    if year_from == year_to:
+        return str(year_from)
+    return f"{year_from or ''}-{year_to or ''}"
 
 
 def document_matches(doc: dict, filters: Filters) -> bool:
-    """Agency and region match as substrings in either script (罗庄, 羅莊区…); year and type exactly."""
-    if filters.agency and compact(filters.agency) not in compact(doc["agency"]) + "|" + compact(doc["title"]):
+    if filters.doc_id and doc["doc_id"] != filters.doc_id:
         return False
-    if filters.region and compact(filters.region) not in compact(doc["region"]):
+    if filters.agency:
+        name = compact(doc["agency"]) + "|" + compact(doc["title"])
+        if not any(compact(a) in name for a in filters.agency):
+            return False
+    if filters.region and not any(compact(r) in compact(doc["region"]) for r in filters.region):
         return False
-    if filters.year not in (None, "") and doc["year"] != int(filters.year):
+    if filters.level and doc.get("level") not in filters.level:
         return False
-    if filters.doc_type and doc["doc_type"] != filters.doc_type:
+    if filters.doc_type and doc["doc_type"] not in filters.doc_type:
+        return False
+    if filters.year_from is not None and (doc["year"] is None or doc["year"] < filters.year_from):
+        return False
+    if filters.year_to is not None and (doc["year"] is None or doc["year"] > filters.year_to):
         return False
     return True
 
@@ -41,3 +97,10 @@ def allowed_doc_ids(store: Store, filters: Filters) -> set[str] | None:
     if not filters.active():
         return None
     return {d["doc_id"] for d in store.documents() if document_matches(d, filters)}
+
+
+def document_mask(docs: list[dict], filters: Filters) -> np.ndarray | None:
+    """Which of `docs` the filters allow; None when no filter is set."""
+    if not filters.active():
+        return None
+    return np.array([document_matches(d, filters) for d in docs], dtype=bool)

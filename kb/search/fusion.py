@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 RRF_K = 60
 
 
@@ -52,3 +54,49 @@ def fuse(keyword: list[tuple[int, float]], semantic: list[tuple[int, float]], ke
     hits = [FusedHit(i, fused[i], kw.get(i), sem.get(i)) for i in ids]
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
     return hits
+
+
+@dataclass
+class Fused:
+    """A fused ranking over index rows, in no particular order (ranked by `order`)."""
+    rows: np.ndarray        # candidate rows
+    score: np.ndarray       # fused score per candidate
+    keyword: np.ndarray     # raw keyword score, nan where the keyword side did not find it
+    semantic: np.ndarray    # raw cosine, nan where the semantic side did not find it
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def fuse_rows(keyword_rows: np.ndarray, keyword_scores: np.ndarray, semantic_rows: np.ndarray,
+              semantic_scores: np.ndarray, keyword_weight: float, method: str = "convex") -> Fused:
+    """`fuse` over numpy arrays (each side best first), for candidate lists of any length."""
+    keyword_rows = np.asarray(keyword_rows, dtype=np.int64)
+    semantic_rows = np.asarray(semantic_rows, dtype=np.int64)
+    extra = ~np.isin(semantic_rows, keyword_rows)
+    rows = np.concatenate([keyword_rows, semantic_rows[extra]])
+    kw = np.full(len(rows), np.nan)
+    kw[:len(keyword_rows)] = keyword_scores
+    sem = np.full(len(rows), np.nan)
+    sem_index = np.zeros(len(semantic_rows), dtype=np.int64)
+    if len(semantic_rows):  # where each semantic row sits in `rows`
+        order = np.argsort(rows, kind="stable")
+        sem_index = order[np.searchsorted(rows[order], semantic_rows)]
+    if len(sem_index):
+        sem[sem_index] = semantic_scores
+    if method == "rrf":
+        score = np.zeros(len(rows))
+        score[:len(keyword_rows)] += 1 / (RRF_K + np.arange(len(keyword_rows)))
+        if len(sem_index):
+            score[sem_index] += 1 / (RRF_K + np.arange(len(sem_index)))
+    elif method == "convex":
+        top = np.nanmax(kw) if len(keyword_rows) else 0.0
+        kn = np.nan_to_num(kw / top) if top > 0 else np.zeros(len(rows))
+        sn = np.zeros(len(rows))
+        if len(sem_index):
+            lo, hi = float(np.min(semantic_scores)), float(np.max(semantic_scores))
+            sn[sem_index] = (np.asarray(semantic_scores) - lo) / (hi - lo) if hi > lo else 1.0
+        score = keyword_weight * kn + (1 - keyword_weight) * sn
+    else:
+        raise ValueError(f"unknown fusion method {method!r}; expected 'convex' or 'rrf'")
+    return Fused(rows, score, kw, sem)

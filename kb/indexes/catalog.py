@@ -1,0 +1,66 @@
+"""Catalog: what each index row (passage, in chunk id order) belongs to, as arrays.
+
+Filters, facets, sorting, structured field queries and counts all work on these arrays instead of
+asking SQLite per query: a row's document, its section path, its year. Documents are kept with the
+metadata they had when the build was made, so one build is consistent in itself.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ARRAYS = "catalog.npz"
+DOCS = "documents.json"
+SECTIONS = "sections.json"
+DOC_FIELDS = ("doc_id", "title", "agency", "region", "level", "year", "doc_type")
+
+
+def build_catalog(directory: Path, chunks: list[dict], documents: list[dict]) -> dict:
+    """chunks in chunk id order (with doc_id and section); documents as Store.documents() gives them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    docs = [{f: d[f] for f in DOC_FIELDS} for d in documents]
+    doc_row = {d["doc_id"]: i for i, d in enumerate(docs)}
+    sections: dict[str, int] = {}
+    row_doc = np.array([doc_row[c["doc_id"]] for c in chunks], dtype=np.int32)
+    row_section = np.array([sections.setdefault(" › ".join(c["section"]), len(sections)) for c in chunks],
+                           dtype=np.int32)
+    np.savez(directory / ARRAYS, chunk_ids=np.array([c["chunk_id"] for c in chunks], dtype=np.int64),
+             row_doc=row_doc, row_section=row_section)
+    (directory / DOCS).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    (directory / SECTIONS).write_text(json.dumps(list(sections), ensure_ascii=False), encoding="utf-8")
+    return {"documents": len(docs), "sections": len(sections)}
+
+
+@dataclass
+class Catalog:
+    chunk_ids: np.ndarray     # row -> chunk id (ascending)
+    row_doc: np.ndarray       # row -> index into docs
+    row_section: np.ndarray   # row -> index into sections
+    docs: list[dict]
+    sections: list[str]       # section paths joined with " › "
+
+    @classmethod
+    def open(cls, directory: Path) -> "Catalog":
+        arrays = np.load(Path(directory) / ARRAYS)
+        docs = json.loads((Path(directory) / DOCS).read_text(encoding="utf-8"))
+        sections = json.loads((Path(directory) / SECTIONS).read_text(encoding="utf-8"))
+        return cls(arrays["chunk_ids"], arrays["row_doc"], arrays["row_section"], docs, sections)
+
+    @property
+    def size(self) -> int:
+        return len(self.chunk_ids)
+
+    def doc_values(self, field: str) -> np.ndarray:
+        """One value per document (object array), for grouping rows by a document field."""
+        return np.array([d[field] for d in self.docs], dtype=object)
+
+    def rows_of_docs(self, doc_mask: np.ndarray) -> np.ndarray:
+        """Row mask of the documents selected by a document mask."""
+        return doc_mask[self.row_doc] if len(doc_mask) else np.zeros(self.size, dtype=bool)
+
+    def row_years(self) -> np.ndarray:
+        years = np.array([d["year"] or 0 for d in self.docs], dtype=np.int32)
+        return years[self.row_doc] if len(years) else np.zeros(0, dtype=np.int32)
