@@ -1,4 +1,4 @@
-"""The BM25F impact index scores exactly like BM25F computed term by term."""
+"""The BM25F impact index scores exactly like BM25F computed term by term; substring matches are exact."""
 from __future__ import annotations
 
 import math
@@ -13,12 +13,18 @@ from kb.indexes.keyword import (
     KeywordIndex,
     build_keyword_index,
 )
+from kb.text import char_bigrams
 
 ROWS = [
-    {"chunk_id": 3, "body_tokens": ["行政复议", "行政", "复议", "案件"], "context_tokens": ["罗庄区", "安监局"]},
-    {"chunk_id": 7, "body_tokens": ["主动公开", "条", "条"], "context_tokens": ["罗庄区", "安监局", "主动公开"]},
-    {"chunk_id": 9, "body_tokens": ["行政诉讼", "案件", "案件", "驳回"], "context_tokens": ["三门峡市", "人民政府"]},
+    {"chunk_id": 3, "body_tokens": ["行政复议", "行政", "复议", "案件"], "context_tokens": ["罗庄区", "安监局"],
+     "compact": "行政复议案件"},
+    {"chunk_id": 7, "body_tokens": ["主动公开", "条", "条"], "context_tokens": ["罗庄区", "安监局", "主动公开"],
+     "compact": "主动公开条条"},
+    {"chunk_id": 9, "body_tokens": ["行政诉讼", "案件", "案件", "驳回"], "context_tokens": ["三门峡市", "人民政府"],
+     "compact": "行政诉讼案件案件驳回"},
 ]
+for r in ROWS:
+    r["grams_tokens"] = char_bigrams(r["compact"])
 
 
 def expected_score(query: list[str], row: dict) -> float:
@@ -27,7 +33,8 @@ def expected_score(query: list[str], row: dict) -> float:
         docs = [r[f"{field}_tokens"] for r in ROWS]
         avgdl = sum(map(len, docs)) / len(docs)
         tokens = row[f"{field}_tokens"]
-        for term in set(query):
+        terms = {g for t in query if len(t) > 1 for g in char_bigrams(t)} if field == "grams" else set(query)
+        for term in terms:
             tf = tokens.count(term)
             if not tf:
                 continue
@@ -47,10 +54,14 @@ def index(tmp_path):
 def test_scores_match_bm25f(index, query):
     from kb.text import tokenize
 
-    hits = index.search(query, 10)
     tokens = tokenize(query)
-    expected = {r["chunk_id"]: expected_score(tokens, r) for r in ROWS if expected_score(tokens, r) > 0}
-    assert {h.chunk_id: pytest.approx(h.score, rel=1e-5) for h in hits} == expected
+    scores, _ = index.scores(query)
+    assert {int(index.chunk_ids[i]): pytest.approx(float(s), rel=1e-5) for i, s in enumerate(scores) if s} == \
+        {r["chunk_id"]: expected_score(tokens, r) for r in ROWS if expected_score(tokens, r) > 0}
+    hits = index.search(query, 10)
+    # a match contains one of the query's words; matches come best first
+    assert {h.chunk_id for h in hits} == {r["chunk_id"] for r in ROWS
+                                          if any(len(t) > 1 and t in r["compact"] for t in tokens)}
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
@@ -59,3 +70,19 @@ def test_limit_filter_and_unknown_terms(index):
     assert [h.chunk_id for h in index.search("案件", 10, np.array([9]))] == [9]
     assert index.search("案件", 10, np.array([], dtype=np.int64)) == []
     assert index.search("从未出现的词", 10) == []
+
+
+@pytest.mark.parametrize("word", ["复议", "行政", "案件驳回", "诉讼案", "主动公开条", "政复", "案", "不在其中"])
+def test_substring_mask_is_exact(index, word):
+    expected = {r["chunk_id"] for r in ROWS if word in r["compact"]}
+    assert set(index.chunk_ids[index.substring_mask(word)]) == expected
+    within = np.array([True, False, True])
+    assert set(index.chunk_ids[index.substring_mask(word, within)]) == expected - {7}
+
+
+def test_a_word_inside_a_longer_token_matches(index):
+    # 诉讼 is no token of chunk 9 (行政诉讼 is), yet the passage contains it
+    assert "诉讼" not in ROWS[2]["body_tokens"]
+    assert [h.chunk_id for h in index.search("诉讼", 10)] == [9]
+    # the context field ranks but does not make a match by itself
+    assert index.search("罗庄区", 10) == []

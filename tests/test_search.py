@@ -15,7 +15,8 @@ from kb.text import to_simplified
 from .conftest import DEV_QUERIES
 
 # Pinned on the dev set (kb eval ../shared/eval/dev.jsonl); a change that moves them must say why.
-PINNED = {"hybrid": (1.000, 0.922), "keyword": (0.933, 0.856), "semantic": (0.800, 0.533)}
+# Up from 1.000/0.922, 0.933/0.856, 0.800/0.533: names in a question pick the document, the rest the passage.
+PINNED = {"hybrid": (1.000, 0.967), "keyword": (0.933, 0.900), "semantic": (0.800, 0.554)}
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +63,15 @@ def test_traditional_text_is_shown_in_its_own_script_and_highlighted_across_scri
     assert "<mark>駁回原告訴訟請求</mark>" in top["highlight"]
 
 
-@pytest.mark.parametrize("query", ['行政复议 AND OR NOT "', "title:(x) *?", "政府 ~2 ^3 [a TO b]", "'; DROP TABLE chunks; --"])
-def test_query_syntax_is_not_interpreted(engine, query):
-    res = engine.search(query, mode="keyword")
-    assert isinstance(res["results"], list)
+@pytest.mark.parametrize("query", ['行政复议 AND OR NOT "', "title:(x) *?", "政府 ~2 ^3 [a TO b]",
+                                   "'; DROP TABLE chunks; --", "year:abc", "(微博", "agency: 微博", "-诉讼", "NOT"])
+def test_odd_query_syntax_gives_results_or_a_named_error(engine, query):
+    try:
+        res = engine.search(query, mode="keyword")
+    except SearchError as exc:
+        assert exc.param == "q" and str(exc)
+    else:
+        assert isinstance(res["results"], list)
 
 
 @pytest.mark.parametrize("query", ["", "   ", "的", "了 的 和", "？！。"])

@@ -1,10 +1,15 @@
 """The JSON API (GET only): health, search, documents, facts, compare, openapi."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from kb.report.facts import METRICS, facts_csv
 from kb.search.compare import compare_agencies
+from kb.search.engine import SearchError
 
 from .engine import document_or_404, engine
 from .errors import ApiError
@@ -22,12 +27,65 @@ def health():
                     "facts": counts["facts"], "model": e.indexes.params["model"]})
 
 
+def bad_search(exc: SearchError) -> ApiError:
+    return ApiError(400, "invalid_query" if exc.param == "q" else "invalid_parameter", f"{exc.param}: {exc}")
+
+
 @api.get("/search")
 def search():
     p = search_params(request.args)
     facets = request.args.get("facets") in ("1", "true", "yes")
-    return jsonify(engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
-                                   offset=p["offset"], facets=facets))
+    try:
+        return jsonify(engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
+                                       offset=p["offset"], facets=facets, sort=p["sort"]))
+    except SearchError as exc:
+        raise bad_search(exc) from None
+
+
+EXPORT_COLUMNS = ("rank", "score", "keyword_score", "semantic_score", "agency", "year", "doc_type", "region",
+                  "title", "section", "text", "doc_id", "chunk_id", "start", "end", "url")
+
+
+def _csv_row(r: dict) -> list:
+    flat = r | {"keyword_score": r["scores"]["keyword"], "semantic_score": r["scores"]["semantic"],
+                "section": " › ".join(r["section"])}
+    return ["" if flat[c] is None else flat[c] for c in EXPORT_COLUMNS]
+
+
+@api.get("/export")
+def export():
+    """Every passage the search ranks (not one page), as CSV (UTF-8 with BOM, for Excel) or JSON."""
+    p = search_params(request.args)
+    fmt = request.args.get("format") or "csv"
+    if fmt not in ("csv", "json"):
+        raise ApiError(400, "invalid_parameter", f"format must be csv or json; got {fmt[:40]!r}")
+    try:
+        total, records = engine().export(p["query"], mode=p["mode"], filters=p["filters"], sort=p["sort"])
+    except SearchError as exc:
+        raise bad_search(exc) from None
+
+    if fmt == "json":
+        def body():
+            head = {"query": p["query"], "mode": p["mode"], "sort": p["sort"], "total": total}
+            yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
+            for i, r in enumerate(records):
+                yield ("," if i else "") + "\n" + json.dumps(r, ensure_ascii=False)
+            yield "\n]}\n"
+        return Response(stream_with_context(body()), mimetype="application/json",
+                        headers={"Content-Disposition": "attachment; filename=kb-search.json"})
+
+    def csv_body():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        yield "\ufeff" + buffer.getvalue()
+        for r in records:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(_csv_row(r))
+            yield buffer.getvalue()
+    return Response(stream_with_context(csv_body()), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=kb-search.csv"})
 
 
 @api.get("/documents")
@@ -61,7 +119,10 @@ def facts():
 def compare():
     q = query_param(request.args, required=True)
     k = int_param(request.args, "k", 3, 1, 20)
-    return jsonify(compare_agencies(engine(), q, k, filters_param(request.args)))
+    try:
+        return jsonify(compare_agencies(engine(), q, k, filters_param(request.args)))
+    except SearchError as exc:
+        raise bad_search(exc) from None
 
 
 @api.get("/openapi.json")

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
+from kb.indexes.structured import DOC_TYPE_LABELS
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies
-from kb.search.engine import MODES
+from kb.search.engine import MODES, SORTS, SearchError
+from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
+from kb.text import to_simplified
 
 from .engine import document_or_404, engine
 from .params import filters_param, int_param, query_param, search_params
@@ -13,17 +16,19 @@ from .render import bar_chart_svg, document_html
 
 pages = Blueprint("pages", __name__)
 MODE_LABELS = {"hybrid": "混合", "keyword": "关键词", "semantic": "语义"}
-DOC_TYPE_LABELS = {"annual_report": "年度报告", "work_plan": "工作方案", "guide": "公开指南", "catalogue": "公开目录",
-                   "other": "其他"}
+SORT_LABELS = {"relevance": "相关度", "year": "年度（新→旧）", "year_asc": "年度（旧→新）", "agency": "机关"}
+FIELD_LABELS = {"agency": "机关", "year": "年度", "region": "地区", "level": "层级", "doc_type": "类型", "doc_id": "文档"}
 EXAMPLES = ("行政复议", "政務微博微信建設", "哪些机关依申请公开没有收取费用", "哪些机关的依申请公开数量超过50件",
             "administrative lawsuits dismissed")
+QUERY_EXAMPLES = ('"政府信息公开" AND year:[2017 TO 2018]', "行政复议 NOT 诉讼", "微博 OR 微信", "机关:三门峡 -收费")
+PAGE_WINDOW = 3
 
 
 def _doc_options() -> dict[str, list[dict]]:
     """Filter choices when there is no query yet: every value with its document count."""
     docs = engine().store.documents()
     out = {}
-    for facet in ("agency", "year", "region", "doc_type"):
+    for facet in FILTER_FIELDS:
         counts: dict[str, int] = {}
         for d in docs:
             counts[str(d[facet])] = counts.get(str(d[facet]), 0) + 1
@@ -33,23 +38,99 @@ def _doc_options() -> dict[str, list[dict]]:
 
 @pages.app_context_processor
 def labels():
-    return {"MODE_LABELS": MODE_LABELS, "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "METRICS": METRICS}
+    return {"MODE_LABELS": MODE_LABELS, "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "METRICS": METRICS,
+            "SORT_LABELS": SORT_LABELS, "FIELD_LABELS": FIELD_LABELS}
+
+
+def _args(**changes) -> dict[str, list[str]]:
+    """The current query string (all values of repeated parameters) with some parameters replaced."""
+    args = request.args.to_dict(flat=False)
+    args.pop("offset", None)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value if isinstance(value, list) else [str(value)]
+    return args
+
+
+def _search_url(endpoint: str = "pages.search_page", **changes) -> str:
+    return url_for(endpoint, **_args(**changes))
+
+
+def chip_links(filters, docs: dict[str, str], endpoint: str = "pages.search_page") -> list[dict]:
+    """Active filters as chips, each with the link that removes it."""
+    chips = []
+    for chip in filters.chips():
+        name, value = chip["field"], chip["value"]
+        if name in MULTI_FIELDS:
+            remove = _search_url(endpoint, **{name: [v for v in request.args.getlist(name) if v.strip() != value] or None})
+        elif name == "year":
+            remove = _search_url(endpoint, year=None, year_from=None, year_to=None)
+        else:
+            remove = _search_url(endpoint, **{name: None})
+        label = DOC_TYPE_LABELS.get(value, value) if name == "doc_type" else docs.get(value, value)
+        chips.append({"field": name, "label": FIELD_LABELS[name], "value": label, "remove": remove})
+    return chips
+
+
+def facet_links(facets: dict[str, list[dict]], filters) -> dict[str, list[dict]]:
+    """Each facet value as a link that adds it to the filter (datasette style), with its count."""
+    out = {}
+    for name, values in facets.items():
+        active = set(getattr(filters, name)) if name in MULTI_FIELDS else set()
+        links = []
+        for v in values:
+            if not v["value"]:
+                continue
+            if name == "year":
+                url = _search_url(year=v["value"], year_from=None, year_to=None)
+                selected = filters.year_from == filters.year_to == int(v["value"])
+            else:
+                selected = v["value"] in active
+                url = _search_url(**{name: request.args.getlist(name) + ([] if selected else [v["value"]])})
+            links.append(v | {"url": url, "selected": selected,
+                              "label": DOC_TYPE_LABELS.get(v["value"], v["value"]) if name == "doc_type" else v["value"]})
+        out[name] = links
+    return out
+
+
+def pagination(total: int, k: int, offset: int) -> dict | None:
+    """Page numbers around the current one, first and last, previous and next."""
+    if total <= k:
+        return None
+    pages_total = (total + k - 1) // k
+    current = offset // k + 1
+    shown = sorted({1, pages_total, *range(max(1, current - PAGE_WINDOW), min(pages_total, current + PAGE_WINDOW) + 1)})
+    numbers, last = [], 0
+    for n in shown:
+        if n - last > 1:
+            numbers.append(None)  # a gap
+        numbers.append({"n": n, "url": _search_url(offset=(n - 1) * k), "current": n == current})
+        last = n
+    return {"pages": numbers, "current": current, "count": pages_total,
+            "prev": _search_url(offset=(current - 2) * k) if current > 1 else None,
+            "next": _search_url(offset=current * k) if current < pages_total else None}
 
 
 @pages.get("/")
 def search_page():
     p = search_params(request.args, required=False)
-    response = None
+    response, error = None, None
     if p["query"]:
-        response = engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"], offset=p["offset"],
-                                   facets=True)
+        try:
+            response = engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
+                                       offset=p["offset"], facets=True, sort=p["sort"])
+        except SearchError as exc:
+            error = str(exc)
     options = response["facets"] if response else _doc_options()
-    more = None
-    if response and p["offset"] + p["k"] < response["total"]:
-        args = request.args.to_dict() | {"offset": p["offset"] + p["k"]}
-        more = url_for("pages.search_page", **args)
-    return render_template("search.html", p=p, response=response, options=options, modes=MODES, more=more,
-                           examples=EXAMPLES, filters=vars(p["filters"]))
+    titles = {d["doc_id"]: d["title"] for d in engine().store.documents()} if p["filters"].doc_id else {}
+    exports = {fmt: _search_url("api.export", format=fmt, k=None) for fmt in ("csv", "json")} if response else {}
+    return render_template("search.html", p=p, response=response, error=error, options=options,
+                           facets=facet_links(options, p["filters"]) if response else None,
+                           chips=chip_links(p["filters"], titles), modes=MODES, sorts=SORTS, exports=exports,
+                           pager=pagination(response["total"], p["k"], p["offset"]) if response else None,
+                           examples=EXAMPLES, query_examples=QUERY_EXAMPLES, filters=p["filters"])
 
 
 @pages.get("/documents")
@@ -67,13 +148,14 @@ def document_page(doc_id: str):
     if (start is None) != (end is None) or (start is not None and start >= end):
         start = end = None
     simplified = request.args.get("script") == "simplified"
+    has_traditional = to_simplified(doc["text"]) != doc["text"]
     sections = store.sections(doc_id)
     cited_path = next((s["path"] for s in reversed(sections) if start is not None and s["start"] <= start), None)
     toggle = url_for("pages.document_page", doc_id=doc_id, **({"start": start, "end": end} if start is not None else {}),
                      **({} if simplified else {"script": "simplified"})) + ("#passage" if start is not None else "")
     return render_template("document.html", doc=doc, sections=sections, simplified=simplified, toggle=toggle,
                            body=document_html(doc["text"], sections, start, end, simplified), start=start, end=end,
-                           cited_path=cited_path)
+                           cited_path=cited_path, has_traditional=has_traditional)
 
 
 @pages.get("/compare")
@@ -81,8 +163,14 @@ def compare_page():
     q = query_param(request.args, required=False)
     k = int_param(request.args, "k", 3, 1, 20)
     filters = filters_param(request.args)
-    result = compare_agencies(engine(), q, k, filters) if q else None
-    return render_template("compare.html", q=q, k=k, result=result, filters=vars(filters), options=_doc_options())
+    result, error = None, None
+    if q:
+        try:
+            result = compare_agencies(engine(), q, k, filters)
+        except SearchError as exc:
+            error = str(exc)
+    return render_template("compare.html", q=q, k=k, result=result, error=error, filters=filters,
+                           options=_doc_options(), chips=chip_links(filters, {}, "pages.compare_page"))
 
 
 @pages.get("/facts")

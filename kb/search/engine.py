@@ -264,12 +264,15 @@ class SearchEngine:
 
     def export(self, query: str, mode: str = "hybrid", filters: Filters | None = None, sort: str = "relevance",
                batch: int = 500):
-        """Every passage of the ranking, in order, as result records without highlights (a generator)."""
+        """(total, records): every passage of the ranking, in order, without highlights (a generator)."""
         validate(query, mode, 1, 0, sort)
         ranking = self.ranking(query, mode, filters or Filters())
         order = self.order(ranking, sort)
-        for start in range(0, len(order), batch):
-            yield from self.records(ranking, order[start:start + batch], "", start + 1, with_highlight=False)
+
+        def records():
+            for start in range(0, len(order), batch):
+                yield from self.records(ranking, order[start:start + batch], "", start + 1, with_highlight=False)
+        return ranking.total, records()
 
     def facet_counts(self, ranking: Ranking, filters: Filters) -> dict[str, list[dict]]:
         """Matching passages per agency / year / region / level / type, each counted without its own filter.
