@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.indexes.catalog import Catalog, build_catalog
+from kb.indexes.catalog import Catalog, build_catalog, states_figure
 from kb.indexes.embed import Embedder
 from kb.indexes.keyword import KeywordIndex, build_keyword_index
 from kb.indexes.structured import DocIndex, build_doc_index
@@ -104,7 +104,7 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
 
     t = time.perf_counter()
     documents = store.documents()
-    catalog_meta = build_catalog(work, chunks, documents)
+    catalog_meta = build_catalog(work, chunks, documents, [states_figure(normalize(c["text"])) for c in chunks])
     structured_meta = build_doc_index(work, documents, abbreviate)
     timings["catalog_and_whoosh"] = time.perf_counter() - t
 

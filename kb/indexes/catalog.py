@@ -7,6 +7,7 @@ metadata they had when the build was made, so one build is consistent in itself.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,18 @@ ARRAYS = "catalog.npz"
 DOCS = "documents.json"
 SECTIONS = "sections.json"
 DOC_FIELDS = ("doc_id", "title", "agency", "region", "level", "year", "doc_type")
+# A passage that states a figure: a number with a counting unit, or a statement that none happened.
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:件|条|次|起|人|个|项|元|篇|场|期|家|份|名|批|万)"
+                    r"|(?:未|没有|无)(?:发生|收到|出现|收取|接到|受理|产生)")
 
 
-def build_catalog(directory: Path, chunks: list[dict], documents: list[dict]) -> dict:
-    """chunks in chunk id order (with doc_id and section); documents as Store.documents() gives them."""
+def states_figure(normalized_text: str) -> bool:
+    return bool(FIGURE.search(normalized_text))
+
+
+def build_catalog(directory: Path, chunks: list[dict], documents: list[dict], figures: list[bool]) -> dict:
+    """chunks in chunk id order (with doc_id and section); documents as Store.documents() gives them;
+    figures: whether each passage states a figure (states_figure of its normalised text)."""
     directory.mkdir(parents=True, exist_ok=True)
     docs = [{f: d[f] for f in DOC_FIELDS} for d in documents]
     doc_row = {d["doc_id"]: i for i, d in enumerate(docs)}
@@ -28,7 +37,7 @@ def build_catalog(directory: Path, chunks: list[dict], documents: list[dict]) ->
     row_section = np.array([sections.setdefault(" › ".join(c["section"]), len(sections)) for c in chunks],
                            dtype=np.int32)
     np.savez(directory / ARRAYS, chunk_ids=np.array([c["chunk_id"] for c in chunks], dtype=np.int64),
-             row_doc=row_doc, row_section=row_section)
+             row_doc=row_doc, row_section=row_section, row_figure=np.array(figures, dtype=bool))
     (directory / DOCS).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (directory / SECTIONS).write_text(json.dumps(list(sections), ensure_ascii=False), encoding="utf-8")
     return {"documents": len(docs), "sections": len(sections)}
@@ -39,6 +48,7 @@ class Catalog:
     chunk_ids: np.ndarray     # row -> chunk id (ascending)
     row_doc: np.ndarray       # row -> index into docs
     row_section: np.ndarray   # row -> index into sections
+    row_figure: np.ndarray    # row -> states a figure
     docs: list[dict]
     sections: list[str]       # section paths joined with " › "
 
@@ -47,7 +57,7 @@ class Catalog:
         arrays = np.load(Path(directory) / ARRAYS)
         docs = json.loads((Path(directory) / DOCS).read_text(encoding="utf-8"))
         sections = json.loads((Path(directory) / SECTIONS).read_text(encoding="utf-8"))
-        return cls(arrays["chunk_ids"], arrays["row_doc"], arrays["row_section"], docs, sections)
+        return cls(arrays["chunk_ids"], arrays["row_doc"], arrays["row_section"], arrays["row_figure"], docs, sections)
 
     @property
     def size(self) -> int:

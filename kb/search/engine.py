@@ -160,9 +160,11 @@ class SearchEngine:
             fused = fuse_rows([], [], sem_rows, sem_scores, 0.0)
         else:
             fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, w, method)
+        catalog = self.indexes.catalog
         if understood.doc_boost is not None and len(fused):
-            fused.score = fused.score + understood.boost_weight * \
-                understood.doc_boost[self.indexes.catalog.row_doc[fused.rows]]
+            fused.score = fused.score + understood.boost_weight * understood.doc_boost[catalog.row_doc[fused.rows]]
+        if understood.asks_quantity and len(fused):
+            fused.score = fused.score + understood.figure_weight * catalog.row_figure[fused.rows]
         return Ranking(fused, False, matched, understood.describe(), query)
 
     def _semantic(self, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):

@@ -21,12 +21,15 @@ from kb.text import normalize, tokenize
 # A token in the names of at least this share of the documents describes nothing (e.g. 人民政府 in a
 # corpus of city governments): it still counts for the prior, with its low idf, but stays in the text.
 COMMON_NAME_SHARE = 0.5
-BOOST = 0.25  # weight of the document prior next to the fused passage score (in [0, 1]); bench/tune.py
+BOOST = 1.0  # weight of the document prior next to the fused passage score (in [0, 1]); bench/real.py
+# A question about a quantity ("多少件", "几次", "是否收费") is answered by a passage stating a figure.
+FIGURE_BOOST = 0.3
+ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|how many|number of", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def name_tokens(doc: dict) -> set[str]:
-    """The tokens that name a document: agency and its short form, region, level, year."""
+    """The tokens that name a document in its metadata: agency and its short form, region, level, year."""
     text = " ".join(v for v in (doc["agency"], abbreviate(doc["agency"]), doc["region"], doc.get("level") or "") if v)
     tokens = set(tokenize(text))
     if doc.get("year"):
@@ -39,10 +42,13 @@ class Understood:
     rest: str                           # the question less the names (empty: use the whole question)
     doc_boost: np.ndarray | None        # per document, in [0, 1]; None when the question names nothing
     names: list[str] = field(default_factory=list)
-    boost_weight: float = BOOST
+    asks_quantity: bool = False
+    boost_weight: float = field(default_factory=lambda: BOOST)
+    figure_weight: float = field(default_factory=lambda: FIGURE_BOOST)
 
     def describe(self) -> dict:
-        return {"names": self.names, "rest": self.rest} if self.names else {}
+        out = {"names": self.names, "rest": self.rest} if self.names else {}
+        return out | ({"asks_quantity": True} if self.asks_quantity else {})
 
 
 class Understander:
@@ -66,14 +72,15 @@ class Understander:
 
     def understand(self, query: str) -> Understood:
         tokens = list(dict.fromkeys(tokenize(query)))
+        quantity = bool(ASKS_QUANTITY.search(query))
         names = [t for t in tokens if t in self.df and (len(t) > 1 or _YEAR.fullmatch(t))]
         if not names or not self.n_docs:
-            return Understood(query, None)
+            return Understood(query, None, asks_quantity=quantity)
         boost = np.zeros(self.n_docs)
         for t in names:
             boost[self.by_token[t]] += self.idf(t)
         if boost.max() <= 0:
-            return Understood(query, None)
+            return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
         specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
         rest = normalize(query)
@@ -81,7 +88,7 @@ class Understander:
             rest = _remove(rest, t)
         rest = _YEAR.sub(" ", rest)
         rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
-        return Understood(rest if tokenize(rest) else "", boost, specific)
+        return Understood(rest if tokenize(rest) else "", boost, specific, asks_quantity=quantity)
 
 
 def _remove(text: str, token: str) -> str:
@@ -90,14 +97,15 @@ def _remove(text: str, token: str) -> str:
 
 def understand(self, query: str) -> Understood:
         tokens = list(dict.fromkeys(tokenize(query)))
+        quantity = bool(ASKS_QUANTITY.search(query))
         names = [t for t in tokens if t in self.df and (len(t) > 1 or _YEAR.fullmatch(t))]
         if not names or not self.n_docs:
-            return Understood(query, None)
+            return Understood(query, None, asks_quantity=quantity)
         boost = np.zeros(self.n_docs)
         for t in names:
             boost[self.by_token[t]] += self.idf(t)
         if boost.max() <= 0:
-            return Understood(query, None)
+            return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
         specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
         rest = normalize(query)
@@ -105,7 +113,7 @@ def understand(self, query: str) -> Understood:
             rest = _remove(rest, t)
         rest = _YEAR.sub(" ", rest)
         rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
-        return Understood(rest if tokenize(rest) else "", boost, specific)
+        return Understood(rest if tokenize(rest) else "", boost, specific, asks_quantity=quantity)
 
 
 def _remove(text: str, token: str) -> str:
