@@ -19,7 +19,7 @@ SECTIONS = "sections.json"
 DOC_FIELDS = ("doc_id", "title", "agency", "region", "level", "year", "doc_type")
 # A passage that states a figure: a number with a counting unit, or a statement that none happened.
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:件|条|次|起|人|个|项|元|篇|场|期|家|份|名|批|万)"
-                    r"|(?:未|没有|无)(?:发生|收到|出现|收取|接到|受理|产生)")
+                    r"|(?:未|没有|无|不)(?:发生|收到|出现|收取|收费|接到|受理|产生)")
 
 
 def states_figure(normalized_text: str) -> bool:

@@ -24,7 +24,7 @@ COMMON_NAME_SHARE = 0.5
 BOOST = 1.0  # weight of the document prior next to the fused passage score (in [0, 1]); bench/real.py
 # A question about a quantity ("多少件", "几次", "是否收费") is answered by a passage stating a figure.
 FIGURE_BOOST = 0.3
-ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|how many|number of", re.I)
+ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|[了不]吗|how many|number of", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
@@ -83,6 +83,11 @@ class Understander:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
         specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
+        if any(not _YEAR.fullmatch(t) for t in specific):
+            # The question names a document: every name of the documents it names best leaves the text
+            # (安全生产监督管理局 in "湖南安全生产监督管理局…", however many bureaus share it).
+            best = np.flatnonzero(boost >= 1.0 - 1e-9)
+            specific += [t for t in names if t not in specific and all(t in self.doc_tokens[i] for i in best)]
         rest = normalize(query)
         for t in sorted(specific, key=len, reverse=True):
             rest = _remove(rest, t)
@@ -108,6 +113,11 @@ def understand(self, query: str) -> Understood:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
         specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
+        if any(not _YEAR.fullmatch(t) for t in specific):
+            # The question names a document: every name of the documents it names best leaves the text
+            # (安全生产监督管理局 in "湖南安全生产监督管理局…", however many bureaus share it).
+            best = np.flatnonzero(boost >= 1.0 - 1e-9)
+            specific += [t for t in names if t not in specific and all(t in self.doc_tokens[i] for i in best)]
         rest = normalize(query)
         for t in sorted(specific, key=len, reverse=True):
             rest = _remove(rest, t)
