@@ -6,17 +6,24 @@ import json
 import pytest
 
 from kb.search.engine import SearchError
-from kb.search.evaluate import evaluate, load_queries
+from kb.search.evaluate import evaluate, load_queries, questions_from_manifest
 from kb.search.filters import Filters
 from kb.search.fusion import fuse
 from kb.search.highlight import highlight
 from kb.text import to_simplified
 
+from kb.settings import PROJECT_ROOT
+
 from .conftest import DEV_QUERIES
 
 # Pinned on the dev set (kb eval ../shared/eval/dev.jsonl); a change that moves them must say why.
-# Up from 1.000/0.922, 0.933/0.856, 0.800/0.533: names in a question pick the document, the rest the passage.
-PINNED = {"hybrid": (1.000, 0.967), "keyword": (0.933, 0.900), "semantic": (0.800, 0.554)}
+# Up from 1.000/0.922, 0.933/0.856, 0.800/0.533: the names in a question pick the document (a prior), the rest
+# of it the passage, and a question about a quantity prefers a passage stating a figure (kb.search.understand).
+PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.933), "semantic": (0.933, 0.728)}
+# Our own held-out questions on the seeds (several phrasings per figure, never tuned on).
+SEED_QUESTIONS = PROJECT_ROOT / "tests" / "queries" / "seed_questions.jsonl"
+PINNED_SEED_QUESTIONS = {"hybrid": (1.000, 0.900), "keyword": (1.000, 0.915), "semantic": (0.767, 0.529)}
+REAL = PROJECT_ROOT.parent / "shared" / "real"
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +35,46 @@ def test_dev_set_numbers_are_pinned(dev_report):
     for mode, (r5, mrr) in PINNED.items():
         assert dev_report[mode]["r5"] == pytest.approx(r5, abs=0.01), mode
         assert dev_report[mode]["mrr10"] == pytest.approx(mrr, abs=0.01), mode
+
+
+def test_held_out_seed_questions_are_pinned(engine):
+    report = evaluate(engine, load_queries(SEED_QUESTIONS))
+    for mode, (r5, mrr) in PINNED_SEED_QUESTIONS.items():
+        assert report[mode]["r5"] == pytest.approx(r5, abs=0.01), mode
+        assert report[mode]["mrr10"] == pytest.approx(mrr, abs=0.01), mode
+    assert report["hybrid"]["mrr10"] >= 0.90
+
+
+@pytest.fixture(scope="module")
+def real_kb(tmp_path_factory):
+    """The real reports of ../shared/real, ingested as they are; and a copy with the gold agencies."""
+    if not (REAL / "manifest.jsonl").exists():
+        pytest.skip(f"{REAL} is absent: the real-report questions are built from its manifest at test time")
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    from real import build_real_kb, reachable
+
+    root = tmp_path_factory.mktemp("real")
+    as_is = build_real_kb(root / "as-is")
+    gold = build_real_kb(root / "gold", gold_agency=True)
+    questions = reachable(as_is, questions_from_manifest(REAL / "manifest.jsonl"))
+    yield as_is, gold, questions
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_real_report_questions(real_kb):
+    """Questions from the gold figures of ../shared/real (agency + year + metric, several phrasings).
+    As ingested today many reports carry a wrong agency (being fixed elsewhere), so the as-is numbers are
+    floors; with the gold agencies the ranking itself is measured against the targets."""
+    as_is, gold, questions = real_kb
+    assert len(questions) >= 90
+    measured = evaluate(as_is, questions, modes=("hybrid", "keyword"))
+    assert measured["hybrid"]["r5"] >= 0.94 and measured["hybrid"]["mrr10"] >= 0.64
+    with_gold = evaluate(gold, questions, modes=("hybrid", "keyword"))
+    assert with_gold["hybrid"]["r5"] >= 0.95 and with_gold["hybrid"]["mrr10"] >= 0.85
+    assert with_gold["keyword"]["r5"] >= 0.95 and with_gold["keyword"]["mrr10"] >= 0.85
 
 
 def test_hybrid_beats_each_side(dev_report):
