@@ -119,8 +119,8 @@ def test_openapi_document_validates(client):
     spec = client.get("/api/openapi.json").get_json()
     validate(spec)
     paths = set(spec["paths"])
-    assert paths == {"/api/health", "/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/facts",
-                     "/api/compare", "/api/openapi.json"}
+    assert paths == {"/api/health", "/api/search", "/api/export", "/api/documents", "/api/documents/{doc_id}",
+                     "/api/facts", "/api/compare", "/api/openapi.json"}
     assert set(spec["paths"]["/api/facts"]["get"]["parameters"][0]["schema"]["enum"]) == set(METRICS)
 
 

@@ -220,3 +220,42 @@ def test_sorting_and_filters_on_a_synthetic_corpus(synth_engine):
     assert levels["total"] > 0 and {docs[r["doc_id"]]["level"] for r in levels["results"]} == {"市级"}
     with pytest.raises(SearchError):
         synth_engine.search("公开", sort="random")
+
+
+def test_api_filters_sort_and_export(client, seed_passages):
+    import csv
+    import io
+    import json
+
+    def search(**params):
+        r = client.get("/api/search", query_string=params)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    both = search(q="公开", mode="keyword", k=100, agency=["三门峡", "羅莊"])
+    assert {r["agency"] for r in both["results"]} == {"三门峡市人民政府", "罗庄区安全生产监督管理局"}
+    years = search(q="公开", mode="keyword", k=100, year="2018-2019")
+    assert years["total"] > 0 and {r["year"] for r in years["results"]} == {2018}
+    assert search(q="公开", year="2017-2018", mode="keyword")["total"] == search(q="公开", mode="keyword")["total"]
+    assert search(q="公开", year_from=2018, mode="keyword")["total"] == years["total"]
+    levels = search(q="公开", mode="keyword", level=["省级"], facets=1)
+    assert levels["total"] > 0 and {f["value"] for f in levels["facets"]["level"]} >= {"省级", "市级"}
+    by_year = search(q="公开", mode="keyword", k=100, sort="year")["results"]
+    assert [r["year"] for r in by_year] == sorted((r["year"] for r in by_year), reverse=True)
+    inside = search(q="公开", mode="keyword", k=100, doc_id="002_6eecb43df29e7b4f")
+    assert inside["total"] == sum(1 for p in seed_passages if p["doc_id"] == "002_6eecb43df29e7b4f" and "公开" in p["body"])
+    for bad in ({"year": "去年"}, {"sort": "random"}, {"year_from": 1800}):
+        r = client.get("/api/search", query_string={"q": "公开", **bad})
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_parameter"
+
+    params = {"q": "公开", "mode": "keyword", "sort": "agency", "agency": "三门峡"}
+    total = search(**params)["total"]
+    raw = client.get("/api/export", query_string=params).data
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == total > 10 and [r["rank"] for r in rows] == [str(i) for i in range(1, total + 1)]
+    exported = json.loads(client.get("/api/export", query_string=params | {"format": "json"}).data)
+    assert exported["total"] == total and [r["chunk_id"] for r in exported["results"]] == \
+        [int(r["chunk_id"]) for r in rows]
+    structured = client.get("/api/export", query_string={"q": "微博 OR 微信", "format": "json"}).data
+    assert json.loads(structured)["total"] == sum(1 for p in seed_passages if "微博" in p["body"] or "微信" in p["body"])

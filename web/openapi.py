@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kb.report.facts import METRICS
-from kb.search.engine import MAX_K, MAX_QUERY_CHARS, MODES
+from kb.search.engine import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
 
 
 def _param(name, schema, description, required=False):
@@ -15,14 +15,31 @@ def _ok(schema_ref: str, description: str) -> dict:
             "400": {"$ref": "#/components/responses/BadRequest"}}
 
 
+def _multi(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}}, "description": description}
+
+
 FILTER_PARAMS = [
-    _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it, either script (罗庄, 哈尔滨市…)"),
-    _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "reporting (statistics) year"),
-    _param("region", {"type": "string", "maxLength": 200}, "province / city / district name or part of it"),
-    _param("doc_type", {"type": "string", "maxLength": 50}, "annual_report, work_plan, guide, catalogue, other"),
+    _multi("agency", "agency name or part of it, either script (罗庄, 哈尔滨市…); repeat for several (OR)"),
+    _param("year", {"type": "string", "maxLength": 20, "pattern": r"^\s*(\d{4})?\s*(-\s*(\d{4})?)?\s*$"},
+           "reporting (statistics) year or a range: 2018, 2017-2019, 2017-, -2019"),
+    _param("year_from", {"type": "integer", "minimum": 1900, "maximum": 2100}, "first year of a range"),
+    _param("year_to", {"type": "integer", "minimum": 1900, "maximum": 2100}, "last year of a range"),
+    _multi("region", "province / city / district name or part of it; repeatable"),
+    _multi("level", "国家级, 省级, 市级, 区县级, 乡镇级; repeatable"),
+    _multi("doc_type", "annual_report, work_plan, guide, catalogue, other; repeatable"),
+    _param("doc_id", {"type": "string", "maxLength": 200}, "search inside this one document"),
+]
+SEARCH_PARAMS = [
+    _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "ranking"),
+    _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"},
+           "relevance, year (newest first), year_asc, agency"),
 ]
 Q = _param("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
-           "search text: Chinese (simplified or traditional) or English", required=True)
+           'search text: Chinese (simplified or traditional) or English; or the query language: "exact phrase" '
+           "(also “…” 「…」), AND / OR / NOT / -term, field:value (agency: region: level: type: section: year:, or "
+           "机关: 地区: 层级: 类型: 章节: 年度:), year:[2017 TO 2019]", required=True)
 NULLABLE_NUMBER = {"type": "number", "nullable": True}
 
 SCHEMAS = {
@@ -54,7 +71,11 @@ SCHEMAS = {
     "SearchResponse": {"type": "object", "required": ["query", "mode", "took_ms", "total", "results", "answer"],
                        "properties": {
         "query": {"type": "string"}, "mode": {"type": "string", "enum": list(MODES)}, "took_ms": {"type": "number"},
-        "total": {"type": "integer"}, "offset": {"type": "integer"},
+        "total": {"type": "integer", "description": "passages in the ranking (all matches), counted exactly"},
+        "total_exact": {"type": "boolean"}, "offset": {"type": "integer"}, "k": {"type": "integer"},
+        "sort": {"type": "string", "enum": list(SORTS)},
+        "structured": {"type": "boolean", "description": "the query used the query language"},
+        "understood": {"type": "object", "description": "names taken as a document prior, or the parsed query"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
         "answer": {"$ref": "#/components/schemas/Answer"},
         "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
@@ -100,15 +121,25 @@ def openapi_document() -> dict:
             "/api/search": {"get": {
                 "summary": "Cited passages for a query, and an answer table for counting questions",
                 "operationId": "search",
-                "parameters": [Q,
-                               _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "ranking"),
+                "parameters": [Q, *SEARCH_PARAMS,
                                _param("k", {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
                                       "passages per page"),
-                               _param("offset", {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0},
-                                      "skip this many passages (pagination)"),
+                               _param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+                                      "skip this many passages (pagination); every match is reachable"),
                                _param("facets", {"type": "string", "enum": ["0", "1"]}, "1: add facet counts"),
                                *FILTER_PARAMS],
                 "responses": _ok("SearchResponse", "ranked passages")}},
+            "/api/export": {"get": {
+                "summary": "Every passage a search ranks (not one page), as CSV (UTF-8 with BOM) or JSON",
+                "operationId": "export",
+                "parameters": [Q, *SEARCH_PARAMS,
+                               _param("format", {"type": "string", "enum": ["csv", "json"], "default": "csv"},
+                                      "csv (opens in Excel) or json"),
+                               *FILTER_PARAMS],
+                "responses": {"200": {"description": "the whole result list", "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}}}},
+                    "400": {"$ref": "#/components/responses/BadRequest"}}}},
             "/api/documents": {"get": {"summary": "All documents with metadata", "operationId": "documents",
                                        "responses": _ok("DocumentList", "documents")}},
             "/api/documents/{doc_id}": {"get": {
