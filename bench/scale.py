@@ -33,6 +33,11 @@ QUERIES = ["政府信息公开", "行政复议", "依申请公开收费", "政�
            "新闻发布会", "政策解读回应关切", "互联网+政务服务", "安全生产举报投诉热线", "罗庄区安监局2018年主动公开了多少条",
            "administrative lawsuits dismissed", "人大代表建议和政协委员提案办理", "门户网站栏目建设", "信息公开工作存在的问题",
            "工作人员培训", "重点领域信息公开", "行政诉讼案件", "政务新媒体", "权力清单和责任清单公开"]
+# The query language: phrases of common words, boolean, fields and ranges.
+STRUCTURED = ['"政府信息公开"', '"主动公开政府信息"', "“依申请公开” AND year:[2018 TO 2020]", "行政复议 AND 行政诉讼",
+              "微博 OR 微信", "政务公开 NOT 网站", "year:[2017 TO 2019] 公开", "agency:人民政府 \"新闻发布会\"",
+              "(微博 OR 微信) -公众号", "level:区县级 培训", "section:保密审查 保密", '"政府信息公开" -"行政复议"',
+              "type:年度报告 AND 收费", "年度:2020 政策解读", '"互联网+政务服务"', "region:广东 OR region:江苏"]
 
 
 class CachedEmbedder:
@@ -109,20 +114,55 @@ def compare_vector_indexes(engine: SearchEngine, queries: list[str]) -> dict:
     return out, hnsw
 
 
-def measure_latency(engine: SearchEngine, modes, rounds: int) -> dict:
+def measure_latency(engine: SearchEngine, modes, rounds: int, queries=QUERIES) -> dict:
     latency = {}
     for mode in modes:
-        for q in QUERIES[:3]:
+        for q in queries[:3]:
             engine.search(q, mode=mode)  # warm caches
         times = []
         for _ in range(rounds):
-            for q in QUERIES:
+            for q in queries:
                 t = time.perf_counter()
                 engine.search(q, mode=mode, k=10)
                 times.append((time.perf_counter() - t) * 1000)
         latency[mode] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
                          "n": len(times)}
     return latency
+
+
+def measure_parts(store: Store, out: Path) -> dict:
+    """Build time and size of the parts this issue added: the bigram field of the keyword index (the index
+    built with and without it) and the Whoosh document index."""
+    from kb.indexes.build import keyword_rows
+    from kb.indexes.keyword import FIELD_BOOSTS, build_keyword_index
+    from kb.indexes.structured import build_doc_index
+    from kb.report.describe import abbreviate
+
+    chunks = list(store.iter_chunks())
+    rows = keyword_rows(chunks)
+    report = {}
+    for name, boosts in (("with_bigrams", dict(FIELD_BOOSTS)), ("without_bigrams", {k: v for k, v in FIELD_BOOSTS.items()
+                                                                                     if k != "grams"})):
+        target = out / f"parts-{name}"
+        shutil.rmtree(target, ignore_errors=True)
+        saved = dict(FIELD_BOOSTS)
+        FIELD_BOOSTS.clear()
+        FIELD_BOOSTS.update(boosts)
+        t = time.perf_counter()
+        meta = build_keyword_index(target, rows)
+        report[f"keyword_{name}_s"] = round(time.perf_counter() - t, 1)
+        FIELD_BOOSTS.clear()
+        FIELD_BOOSTS.update(saved)
+        report[f"keyword_{name}_mb"] = round(sum(f.stat().st_size for f in target.iterdir()) / 1e6, 1)
+        report[f"keyword_{name}_postings"] = meta["postings"]
+        shutil.rmtree(target, ignore_errors=True)
+    target = out / "parts-whoosh"
+    t = time.perf_counter()
+    build_doc_index(target, store.documents(), abbreviate)
+    report["whoosh_documents_s"] = round(time.perf_counter() - t, 2)
+    report["whoosh_documents_mb"] = round(sum(f.stat().st_size for f in (target / "whoosh").iterdir()) / 1e6, 2)
+    shutil.rmtree(target, ignore_errors=True)
+    return report
 
 
 def build_sizes(index_dir: Path) -> dict[str, float]:
@@ -151,6 +191,8 @@ def main():
     ap.add_argument("--rebuild", action="store_true",
                     help="rebuild the indexes from the kept store (embeddings come from the bench cache)")
     ap.add_argument("--vectors", action="store_true", help="also compare flat and HNSW search on these vectors")
+    ap.add_argument("--parts", action="store_true",
+                    help="also time and size the keyword index with and without bigrams, and the Whoosh index")
     ap.add_argument("--hnsw-threshold", type=int, help="override KB_HNSW_THRESHOLD for the build")
     a = ap.parse_args()
 
@@ -188,6 +230,12 @@ def main():
     engine.warm_up()
     report["chunks"] = engine.indexes.params["chunks"]
     report["latency"] = measure_latency(engine, ("keyword", "semantic", "hybrid"), a.rounds)
+    report["latency_structured"] = measure_latency(engine, ("keyword", "hybrid"), a.rounds, STRUCTURED)
+    totals = {q: engine.search(q, mode="keyword", k=1)["total"] for q in QUERIES[:5] + STRUCTURED[:5]}
+    report["totals"] = totals
+    report["index_sizes_mb"] = build_sizes(index_dir)
+    if a.parts:
+        report["parts"] = measure_parts(engine.store, OUT)
     if a.vectors:
         report["vector_index_comparison"], hnsw = compare_vector_indexes(engine, QUERIES)
         if hnsw is not None:  # the same searches with HNSW in place of the exact index
