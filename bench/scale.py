@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from synth import generate
 
 from kb.indexes.build import build_indexes

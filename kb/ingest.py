@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from kb.indexes.build import FORMAT_VERSION, build_indexes, read_params
 from kb.indexes.embed import load_embedder, same_model

@@ -48,7 +48,7 @@ class Settings:
     def db_path(self) -> Path:
         return self.index_dir / "kb.sqlite3"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 

@@ -179,7 +179,7 @@ class Store:
             last = rows[-1]["chunk_id"]
 
     def counts(self) -> dict[str, int]:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        one = lambda sql: self.db.execute(sql).fetchone()[0]
         return {"documents": one("SELECT count(*) FROM documents"), "chunks": one("SELECT count(*) FROM chunks"),
                 "facts": one("SELECT count(*) FROM facts")}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from waitress.server import create_server
@@ -171,7 +172,7 @@ def test_year_range_chips_pages_and_csv_export(page, server_url, artifacts, clie
     # the CSV export holds every match, not one page
     with page.expect_download() as info:
         page.click("#export-csv")
-    raw = open(info.value.path(), "rb").read()
+    raw = Path(info.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == everything and rows[0]["rank"] == "1" and all("公开" in r["text"].replace("開", "开")

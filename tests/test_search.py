@@ -10,9 +10,8 @@ from kb.search.evaluate import evaluate, load_queries, questions_from_manifest
 from kb.search.filters import Filters
 from kb.search.fusion import fuse
 from kb.search.highlight import highlight
-from kb.text import to_simplified
-
 from kb.settings import PROJECT_ROOT
+from kb.text import to_simplified
 
 from .conftest import DEV_QUERIES
 

@@ -53,7 +53,7 @@ class Catalog:
     sections: list[str]       # section paths joined with " › "
 
     @classmethod
-    def open(cls, directory: Path) -> "Catalog":
+    def open(cls, directory: Path) -> Catalog:
         arrays = np.load(Path(directory) / ARRAYS)
         docs = json.loads((Path(directory) / DOCS).read_text(encoding="utf-8"))
         sections = json.loads((Path(directory) / SECTIONS).read_text(encoding="utf-8"))

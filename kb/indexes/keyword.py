@@ -100,7 +100,7 @@ def build_keyword_index(directory: Path, rows: list[dict], progress=None) -> dic
     (directory / FILES["texts"]).write_text("\n".join(r["compact"] for r in rows), encoding="utf-8")
     grams = sum(1 for t in vocab if t.startswith(GRAM_PREFIX))
     meta = {"scoring": "bm25f-impacts", "k1": BM25_K1, "b": BM25_B, "field_boosts": FIELD_BOOSTS,
-            "passages": len(rows), "terms": len(vocab) - grams, "bigrams": grams, "postings": int(len(impacts))}
+            "passages": len(rows), "terms": len(vocab) - grams, "bigrams": grams, "postings": len(impacts)}
     (directory / FILES["meta"]).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     if progress:
         progress(len(rows))

@@ -142,7 +142,7 @@ class SearchEngine:
         w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
         if has_syntax(query):
             return self._structured(query, mode, allowed, w, method)
-        keyword, semantic = self.indexes.keyword, self.indexes.vector
+        keyword = self.indexes.keyword
         understood = understand(query, self.indexes.catalog)
         empty = np.zeros(0, dtype=np.int64), np.zeros(0)
         kw_rows, kw_scores, matched = *empty, None

@@ -47,7 +47,7 @@ class Filters:
         return bool(any(getattr(self, n) for n in MULTI_FIELDS) or self.year_from is not None
                     or self.year_to is not None or self.doc_id)
 
-    def without(self, name: str) -> "Filters":
+    def without(self, name: str) -> Filters:
         """The same filters less one field ("year" drops the range)."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("year", "extra")}
         if name == "year":
@@ -87,9 +87,7 @@ def document_matches(doc: dict, filters: Filters) -> bool:
         return False
     if filters.year_from is not None and (doc["year"] is None or doc["year"] < filters.year_from):
         return False
-    if filters.year_to is not None and (doc["year"] is None or doc["year"] > filters.year_to):
-        return False
-    return True
+    return not (filters.year_to is not None and (doc["year"] is None or doc["year"] > filters.year_to))
 
 
 def allowed_doc_ids(store: Store, filters: Filters) -> set[str] | None:

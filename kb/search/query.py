@@ -66,9 +66,9 @@ def check(text: str) -> None:
     outside = re.sub(r'"[^"]*"', "Q", text)
     words = outside.split()
     for i, w in enumerate(words):
-        if w in ("AND", "OR"):
-            if i == 0 or i == len(words) - 1 or words[i - 1] in ("AND", "OR", "NOT") or words[i + 1] in ("AND", "OR"):
-                raise QueryError(f"{w} 两边都要有检索词，如 行政复议 {w} 行政诉讼 ({w} needs a term on each side)")
+        if w in ("AND", "OR") and (i == 0 or i == len(words) - 1 or words[i - 1] in ("AND", "OR", "NOT")
+                                   or words[i + 1] in ("AND", "OR")):
+            raise QueryError(f"{w} 两边都要有检索词，如 行政复议 {w} 行政诉讼 ({w} needs a term on each side)")
         if w == "NOT" and (i == len(words) - 1 or words[i + 1] in ("AND", "OR", "NOT")):
             raise QueryError("NOT 后面要有检索词，如 行政复议 NOT 诉讼 (NOT needs a term after it)")
         if w in ("-", "+"):
@@ -100,7 +100,7 @@ def parse(query: str) -> ParsedQuery:
         _parser = query_parser()
     try:
         tree = _parser.parse(text).normalize()
-    except Exception as exc:  # Whoosh raises several kinds for odd input
+    except Exception as exc:  # noqa: BLE001 -- Whoosh raises several kinds for odd input
         raise QueryError(f"无法解析检索式：{exc} (cannot parse the query)") from None
     _check_tree(tree)
     if isinstance(tree, wq.qcore._NullQuery) and re.search(r"(?:^|\s)(?:NOT\s|-)", text):

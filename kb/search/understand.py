@@ -24,7 +24,7 @@ COMMON_NAME_SHARE = 0.5
 BOOST = 1.0  # weight of the document prior next to the fused passage score (in [0, 1]); bench/real.py
 # A question about a quantity ("多少件", "几次", "是否收费") is answered by a passage stating a figure.
 FIGURE_BOOST = 0.3
-ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|[了不]吗|how many|number of", re.I)
+ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|[了不]吗|how many|number of", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
@@ -98,44 +98,6 @@ class Understander:
 
 def _remove(text: str, token: str) -> str:
     return re.sub(r"\s+", " ", text.replace(token, " ")).strip()
-
-
-def understand(self, query: str) -> Understood:
-        tokens = list(dict.fromkeys(tokenize(query)))
-        quantity = bool(ASKS_QUANTITY.search(query))
-        names = [t for t in tokens if t in self.df and (len(t) > 1 or _YEAR.fullmatch(t))]
-        if not names or not self.n_docs:
-            return Understood(query, None, asks_quantity=quantity)
-        boost = np.zeros(self.n_docs)
-        for t in names:
-            boost[self.by_token[t]] += self.idf(t)
-        if boost.max() <= 0:
-            return Understood(query, None, asks_quantity=quantity)
-        boost /= boost.max()
-        specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
-        if any(not _YEAR.fullmatch(t) for t in specific):
-            # The question names a document: every name of the documents it names best leaves the text
-            # (安全生产监督管理局 in "湖南安全生产监督管理局…", however many bureaus share it).
-            best = np.flatnonzero(boost >= 1.0 - 1e-9)
-            specific += [t for t in names if t not in specific and all(t in self.doc_tokens[i] for i in best)]
-        rest = normalize(query)
-        for t in sorted(specific, key=len, reverse=True):
-            rest = _remove(rest, t)
-        rest = _YEAR.sub(" ", rest)
-        rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
-        return Understood(rest if tokenize(rest) else "", boost, specific, asks_quantity=quantity)
-
-
-def _remove(text: str, token: str) -> str:
-    from kb.text import normalize
-
-    norm = normalize(text)
-    i = norm.find(token)
-    while i >= 0:  # normalisation keeps length for CJK, so positions carry over
-        text = text[:i] + " " * len(token) + text[i + len(token):]
-        norm = norm[:i] + " " * len(token) + norm[i + len(token):]
-        i = norm.find(token)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def understand(query: str, catalog) -> Understood:
