@@ -77,6 +77,23 @@ class CachedEmbedder:
             self.dirty = False
 
 
+class RandomPassageEmbedder:
+    """Random unit vectors for the passages (the real model still embeds the queries): for measuring the
+    keyword, Whoosh and search-time costs at scale when there is no time to embed 200k passages. Vector
+    search costs the same on these vectors; semantic results are meaningless."""
+
+    def __init__(self, inner):
+        self.name, self.dim = inner.name, inner.dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rng = np.random.default_rng(len(texts) + sum(map(len, texts[:3])))
+        v = rng.standard_normal((len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def save(self) -> None:
+        pass
+
+
 def compare_vector_indexes(engine: SearchEngine, queries: list[str]) -> dict:
     """Exact (flat) vs HNSW on this corpus's vectors: build time, query time, recall@10 of HNSW."""
     import faiss
@@ -190,13 +207,15 @@ def main():
     ap.add_argument("--rebuild", action="store_true",
                     help="rebuild the indexes from the kept store (embeddings come from the bench cache)")
     ap.add_argument("--vectors", action="store_true", help="also compare flat and HNSW search on these vectors")
+    ap.add_argument("--random-vectors", action="store_true",
+                    help="random passage vectors (queries still embedded by the model): latency and build costs only")
     ap.add_argument("--parts", action="store_true",
                     help="also time and size the keyword index with and without bigrams, and the Whoosh index")
     ap.add_argument("--hnsw-threshold", type=int, help="override KB_HNSW_THRESHOLD for the build")
     a = ap.parse_args()
 
     corpus = OUT / f"corpus-{a.chunks}"
-    index_dir = OUT / f"index-{a.chunks}"
+    index_dir = OUT / (f"index-{a.chunks}" + ("-rv" if a.random_vectors else ""))
     if a.fresh:
         shutil.rmtree(corpus, ignore_errors=True)
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -211,8 +230,9 @@ def main():
         store = Store(settings.db_path)
         results = ingest_paths(store, [corpus], settings.chunk_chars, timings=timings)
         t_store = time.perf_counter() - t0
-        embedder = CachedEmbedder(load_embedder(settings.embed_model, settings.embed_threads),
-                                  OUT / f"embeddings-{a.chunks}.npz")
+        model = load_embedder(settings.embed_model, settings.embed_threads)
+        embedder = RandomPassageEmbedder(model) if a.random_vectors else \
+            CachedEmbedder(model, OUT / f"embeddings-{a.chunks}.npz")
         t1 = time.perf_counter()
         params = build_indexes(store, index_dir, embedder, settings.hnsw_threshold)
         t_index = time.perf_counter() - t1
