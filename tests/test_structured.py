@@ -259,3 +259,12 @@ def test_api_filters_sort_and_export(client, seed_passages):
         [int(r["chunk_id"]) for r in rows]
     structured = client.get("/api/export", query_string={"q": "微博 OR 微信", "format": "json"}).data
     assert json.loads(structured)["total"] == sum(1 for p in seed_passages if "微博" in p["body"] or "微信" in p["body"])
+
+
+def test_compare_counts_the_agencies_that_use_the_words(client, seed_passages):
+    for topic in ("微博", "公众号", "保密审查"):
+        expected = {p["agency"] for p in seed_passages if compact(topic) in p["body"]}
+        body = client.get("/api/compare", query_string={"q": topic}).get_json()
+        assert {a["agency"] for a in body["agencies"]} == expected, topic
+    english = client.get("/api/compare", query_string={"q": "lawsuits dismissed"}).get_json()
+    assert english["agencies"]  # no passage has the words: the semantic ranking decides

@@ -7,35 +7,40 @@ import numpy as np
 
 from kb.search.engine import SearchEngine, validate
 from kb.search.filters import Filters
-from kb.text import tokenize
+from kb.text import compact, tokenize
 
 
-def topic_mask(engine: SearchEngine, query: str) -> np.ndarray | None:
-    """Passages that contain every word of the topic (of two or more characters) somewhere in their text;
-    None when the topic has no such word."""
+def topic_masks(engine: SearchEngine, query: str) -> list[np.ndarray]:
+    """Passages on the topic, strictest first: containing the topic as written (公众号, which jieba cuts
+    into 公众 + 号), then containing every word of it of two or more characters."""
+    masks = []
+    whole = compact(query)
+    if 1 < len(whole) <= 12 and tokenize(query):
+        masks.append(engine.indexes.keyword.substring_mask(whole))
     words = [t for t in dict.fromkeys(tokenize(query)) if len(t) > 1]
-    if not words:
-        return None
-    mask = None
-    for w in sorted(words, key=len, reverse=True):
-        mask = engine.indexes.keyword.substring_mask(w, mask)
-    return mask
+    if words:
+        mask = None
+        for w in sorted(words, key=len, reverse=True):
+            mask = engine.indexes.keyword.substring_mask(w, mask)
+        masks.append(mask)
+    return masks
 
 
 def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filters: Filters | None = None,
                      mode: str = "hybrid") -> dict:
-    """Agencies ordered by their best passage. Only passages that contain all of the topic's words count
-    (then those with any of them, as keyword search finds them); when none does (an English or
-    paraphrased topic) the semantic ranking decides."""
+    """Agencies ordered by their best passage. Only passages on the topic count (topic_masks; then those
+    with any of its words, as keyword search finds them); when none is (an English or paraphrased topic)
+    the semantic ranking decides."""
     validate(query, mode, per_agency)
     t0 = time.perf_counter()
     engine.refresh()
     ranking = engine.ranking(query, mode, filters or Filters())
     f, catalog = ranking.fused, engine.indexes.catalog
     order = engine.order(ranking)
-    topic = topic_mask(engine, query) if not ranking.structured else None
-    if topic is not None and topic[f.rows[order]].any():
-        order = order[topic[f.rows[order]]]
+    masks = topic_masks(engine, query) if not ranking.structured else []
+    on_topic = next((m[f.rows[order]] for m in masks if m[f.rows[order]].any()), None)
+    if on_topic is not None:
+        order = order[on_topic]
     elif np.isfinite(f.keyword[order]).any():
         order = order[np.isfinite(f.keyword[order])]
     agencies = [d["agency"] for d in catalog.docs]
