@@ -28,28 +28,37 @@ ABBREVIATIONS = {
 }
 GOV_ORG = r"(?:人民政府|政府)(?:办公室|办公厅)?"
 # 城镇, 乡镇, 城乡 ... are words, not townships; 城关镇 is one.
-TOWNSHIP = r"(?!(?:城|乡|村|集|小)(?:乡|镇|街道))[\u4e00-\u9fff]{1,6}?(?:民族乡|乡|镇|街道|苏木)"
+TOWNSHIP = (r"(?!(?:城|乡|村|集|小)(?:乡|镇|街道))(?!有关|其他|下属|其余|年|度|月)"
+            r"(?:(?![我本全各该每所])[\u4e00-\u9fff]){1,6}?(?:民族乡|乡|镇|街道|苏木)")
 TOWNSHIP_ORG = r"(?:人民政府|政府|街道办事处|办事处|街道办)"
 # A department's own name holds no verb or particle of the sentence around it (贯彻落实国务院办公厅 is none).
-_NOT_IN_DEPT = r"(?![\u4e00-\u9fff]*?(?:贯彻|落实|关于|印发|按照|根据|推进|开展|加强|要求|通知|认真|全面|进一步|的|了|在|对|将|把|向|从))"
-DEPT = r"(?:" + _NOT_IN_DEPT + r"[\u4e00-\u9fff]{1,16}?(?:委员会|管理局|总局|局|厅|委|办公室|办公厅|署|中心)|" + \
+_DEPT_CHAR = r"(?:(?!贯彻|落实|关于|印发|按照|根据|推进|开展|加强|要求|通知|认真|全面|进一步|的|了|在|对|将|把|向|从)[\u4e00-\u9fff])"
+DEPT = r"(?:" + _DEPT_CHAR + r"{1,16}?(?:委员会|管理局|总局|局|厅|委|办公室|办公厅|中心)|" + \
     "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + ")"
 ORG_AFTER_PLACE = re.compile(rf"(?:{GOV_ORG}{TOWNSHIP}(?:{TOWNSHIP_ORG})?|{TOWNSHIP}(?:{TOWNSHIP_ORG}|(?![\u4e00-\u9fff])"
                              rf"|(?=编制|党委|党政))|{GOV_ORG}|{DEPT})")
-NATIONAL = re.compile(
-    r"(?:中华人民共和国)?(?:国务院(?:办公厅|[\u4e00-\u9fff]{2,12}?办公室)?|国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署|院|中心)"
+NATIONAL = re.compile(  # with its 办公厅: 生态环境部办公厅 issues the notices of its ministry
+    r"(?:中华人民共和国)?(?:国务院(?:[\u4e00-\u9fff]{2,12}?办公室)?|国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署|院|中心)"
     r"|中国[\u4e00-\u9fff]{2,12}?(?:委员会|银行|总局|局)|海关总署|审计署"
-    r"|(?!中共|市|县|区|省)(?![\u4e00-\u9fff]*(?:宣传|组织|统战|办公室|综合|业务|财务)部$)[\u4e00-\u9fff]{2,8}?部)")
+    r"|(?!中共|市|县|区|省)(?![\u4e00-\u9fff]*(?:宣传|组织|统战|办公室|综合|业务|财务)部$)[\u4e00-\u9fff]{2,8}?部)"
+    r"(?:办公厅|办公室)?")
 TOWNSHIP_NAME = re.compile(rf"{TOWNSHIP}{TOWNSHIP_ORG}")
-RELATIVE_NAME = re.compile(rf"(?P<rel>省|市|区|县)(?:{GOV_ORG}|{DEPT})")
+# A township named without its organisation (南薰乡未收取…): evidence only where the report calls itself 我乡.
+BARE_TOWNSHIP_IN_TEXT = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff]))(?!提高|加强|推进|进一步|全面|开展|做好|落实|深化|完善|城|乡|村)"
+    r"(?:(?![我本全各该每所])[\u4e00-\u9fff]){2,4}?(?:民族乡|乡|镇|街道|苏木)(?!人民政府|政府|办事处|街道办|[乡镇])")
+RELATIVE_NAME = re.compile(rf"(?P<rel>省|市|区|县|旗)(?:{GOV_ORG}|{DEPT})")
 _BOUNDARY = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[由与在和年将对是经]))"
 TOWNSHIP_IN_TEXT = re.compile(_BOUNDARY + TOWNSHIP_NAME.pattern)
 RELATIVE_IN_TEXT = re.compile(_BOUNDARY + RELATIVE_NAME.pattern)
-NATIONAL_IN_TEXT = re.compile(_BOUNDARY + r"(?:国务院办公厅|国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署)"
+# What may follow a national body's name at the start of a title (生态环境部落实…, 商务部2015年…).
+NATIONAL_PREFIX_END = re.compile(r"(?:\d|关于|落实|贯彻|推进|做好|开展|印发|政府信息|政务公开|信息公开|年度)")
+# 国务院办公厅 is left out: every report cites it, few are by it.
+NATIONAL_IN_TEXT = re.compile(_BOUNDARY + r"(?:国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署)"
                               r"|中国[\u4e00-\u9fff]{2,12}?(?:委员会|银行)|海关总署|审计署)")
-_RANK_OF_WORD = {"省": PROVINCE, "市": CITY, "区": COUNTY, "县": COUNTY}
+_RANK_OF_WORD = {"省": PROVINCE, "市": CITY, "区": COUNTY, "县": COUNTY, "旗": COUNTY}
 # A place the gazetteer does not know (renamed since, or new: 武隆县 is 武隆区 now), known by its suffix.
-GENERIC_PLACE = r"[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)"
+GENERIC_PLACE = r"(?!关于|印发|根据|按照)(?:(?![的和与及在对为是关印])[\u4e00-\u9fff]){2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)"
 GENERIC_CHAIN = re.compile(rf"^(?:{GENERIC_PLACE}){{1,3}}?(?=(?:{GOV_ORG}|{TOWNSHIP}|{DEPT})$)")
 _RANK_OF_SUFFIX = (("自治区", PROVINCE), ("省", PROVINCE), ("自治州", CITY), ("州", CITY), ("盟", CITY), ("地区", CITY),
                    ("市", CITY), ("县", COUNTY), ("区", COUNTY), ("旗", COUNTY))
@@ -134,7 +143,9 @@ def level_of(name: str, home: Place | None = None) -> str:
         return "国家级"
     if parsed.township:
         return "乡镇级"
-    rank = parsed.rank if parsed.rank is not None else (home.rank if home else None)
+    relative = RELATIVE_NAME.fullmatch(name)
+    rank = parsed.rank if parsed.rank is not None else \
+        _RANK_OF_WORD[relative.group("rel")] if relative else (home.rank if home else None)
     return {PROVINCE: "省级", CITY: "市级", COUNTY: "区县级"}.get(rank, "")
 
 
@@ -187,7 +198,7 @@ def qualify(name: str, home: Place | None) -> str | None:
     rank = _RANK_OF_WORD[m.group("rel")]
     place = {PROVINCE: home.province, CITY: home.city or (home.province if home.rank == PROVINCE else ""),
              COUNTY: home.district}.get(rank, "")
-    if not place or (m.group("rel") in "区县" and not place.endswith(m.group("rel"))):
+    if not place or (m.group("rel") in "区县旗" and not place.endswith(m.group("rel"))):
         return None
     return expand_abbreviations(place + name[1:])
 

@@ -14,7 +14,8 @@ from kb.records import CleanReport, RawReport
 from kb.report import clutter
 from kb.report.sections import heading_of
 from kb.report.template import is_table_row_label
-from kb.report.title import find_title
+from kb.report.agency import name_in
+from kb.report.title import TITLE_RUN_IN, find_title
 from kb.text import normalize
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -38,10 +39,15 @@ def strip_pinyin(text: str) -> str:
 strip_spam = clutter.strip_spam
 
 
-def split_run_in_headings(line: str) -> list[str]:
-    """A line holding a sentence and then a numbered heading, or a heading and its text, as lines."""
+def split_run_in_headings(line: str, title_first: bool = False) -> list[str]:
+    """A line holding a sentence and then a numbered heading, or a heading and its text, as lines; near the
+    top (title_first), a title run into the report's first sentence too."""
     if "|" in line:
         return [line]
+    if title_first:
+        m = TITLE_RUN_IN.match(normalize(line))
+        if m and len(normalize(line[:m.end()])) == m.end():
+            return [line[:m.end()].rstrip()] + split_run_in_headings(line[m.end():].lstrip())
     parts = [p for p in RUN_IN_HEADING.split(line) if p]
     out = []
     for part in parts:
@@ -77,7 +83,8 @@ def regroup_table_cells(lines: list[str]) -> list[str]:
 
 def clean_report(raw: RawReport) -> CleanReport:
     text = strip_spam(strip_pinyin(raw.text))
-    lines = [part for ln in text.split("\n") for part in split_run_in_headings(ln.strip(_LINE_STRIP))]
+    lines = [part for i, ln in enumerate(text.split("\n"))
+             for part in split_run_in_headings(ln.strip(_LINE_STRIP), title_first=i < 3)]
     lines = [ln.strip(_LINE_STRIP) for ln in lines]
     lines = [ln for ln in lines if ln]
     norms = [normalize(ln) for ln in lines]
@@ -95,28 +102,33 @@ def clean_report(raw: RawReport) -> CleanReport:
         if clutter.FOOTER_MARKER.match(norm) and i > 0:
             in_footer = True
         header = i < body_start
-        edge = header or in_footer or i >= trailer_start
+        trailer = in_footer or i >= trailer_start
+        # A byline under the title: the agency's name alone on its line.
+        byline = header and title is not None and i >= title.line + title.lines and len(norm) <= 30 \
+            and name_in(norm.strip()) == norm.strip()
+        is_title = title is not None and title.line <= i < title.line + title.lines
         drop = (
-            drop_next_row
+            drop_next_row or byline
             or clutter.is_chrome_anywhere(norm)
-            or (header and clutter.is_chrome_in_header(norm))
+            or (header and not is_title and clutter.is_chrome_in_header(norm))
             or (header and title is not None and i < title.line)
-            or (edge and (clutter.is_metadata_line(norm, in_header=True) or clutter.is_portal_stamp(norm)
-                          or clutter.FOOTER_WORDS.match(norm) is not None))
+            or (trailer and clutter.is_chrome_in_trailer(norm))
             or (in_footer and (clutter.PAGE_COUNTER.match(norm) is not None or norm == first_line))
         )
         drop_next_row = False
         if drop:
-            for f in clutter.key_values(norm, generic=edge):
+            if byline:
+                meta.setdefault("byline", norm.strip())
+            for f in clutter.key_values(norm, generic=header or trailer):
                 meta.setdefault(f.key, f.value)
             cells = clutter.table_cells(norm)
-            if cells and clutter.is_metadata_row(norm) and i + 1 < len(norms):
-                next_cells = clutter.table_cells(norms[i + 1])
-                for f in clutter.metadata_table([cells] + ([next_cells] if next_cells else [])):
+            if cells and clutter.is_metadata_row(norm):
+                next_cells = clutter.table_cells(norms[i + 1]) if i + 1 < len(norms) else None
+                key_row = clutter.is_key_row(norm)
+                for f in clutter.metadata_table([cells] + ([next_cells] if next_cells and key_row else [])):
                     meta.setdefault(f.key, f.value)
-                # The value row under a header of keys is metadata too.
-                drop_next_row = bool(next_cells) and all(clutter._key(c) in clutter.SPECIFIC_KEYS
-                                                          for c in cells if c)
+                # The value row under a row of keys is metadata too.
+                drop_next_row = bool(next_cells) and key_row
         (removed if drop else kept).append(line)
     meta = {k: v for k, v in meta.items() if v}
     return CleanReport(raw=raw, text="\n".join(regroup_table_cells(kept)), removed=removed, meta=meta)

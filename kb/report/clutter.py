@@ -24,12 +24,21 @@ SPECIFIC_KEYS = (
     "公开形式", "公开属性", "发布机构", "发文机关", "发文单位", "发布单位", "发布部门", "信息来源", "文章来源", "发布日期",
     "发布时间", "发文日期", "成文日期", "印发日期", "生效日期", "废止日期", "有效性", "时效性", "发文字号", "文件编号",
     "统一编号", "文号", "所属主题", "主题词", "关键词", "浏览次数", "点击数", "点击率", "点击量", "访问量", "访问次数",
-    "阅读次数", "阅读量", "浏览量", "字体大小", "字体", "字号", "分享到", "分享", "责任编辑", "供稿单位")
+    "阅读次数", "阅读量", "浏览量", "字体大小", "字体", "字号", "分享到", "分享", "责任编辑", "供稿单位", "效力属性",
+    "公开目录", "所属机构", "发布机关", "文种", "分类")
 GENERIC_KEYS = ("来源", "时间", "日期", "标题", "名称", "主题", "编辑", "作者", "审核", "校对", "打印")
 _SPACED = lambda key: r"\s*".join(key)  # noqa: E731  "索 引 号" and "標  題" are keys too
 _KEY_ALT = "|".join(_SPACED(k) for k in sorted(SPECIFIC_KEYS + GENERIC_KEYS, key=len, reverse=True))
 KEY_VALUE = re.compile(rf"(?:^|(?<=[\s【\[〖(（|]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
+# Keys followed by spaces instead of a colon (索 引 号 0160…/2021-02 发布机构 市政府办), at a line's start.
+KEY_SPACE = re.compile(rf"^[\s【\[〖(（|]*(?:{_KEY_ALT})\s+\S")
 SENTENCE = re.compile(r"[。！？!?]|[，,；;].{20,}")
+# A portal's column label above or below a report (政府信息公开年报, 通知公告), a site banner in English,
+# a saved file's name.
+COLUMN_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,10}$")
+COLUMN_WORDS = re.compile(r"公开|年报|公告|动态|专栏|目录|导航|频道|栏目")
+BANNER = re.compile(r"(?:[A-Za-z][A-Za-z'’.-]*\s+){3,}")
+FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|xlsx?|et|txt|html?)$", re.IGNORECASE)
 
 BREADCRUMB = re.compile(r"当前位置|您现在的位置|您的位置|现在的位置|所在位置|^首页\s*(?:>|»|/|›|→)|(?:>|»|›).*(?:>|»|›)")
 # Words that make up menus, toolbars and footers; a line of nothing but these (and separators) is chrome.
@@ -75,18 +84,18 @@ def strip_spam(text: str) -> str:
     return SPAM_TOKEN.sub("", text)
 
 
-def _key(raw: str) -> str:
+def key_of(raw: str) -> str:
     return re.sub(r"\s+", "", raw)
 
 
 def key_values(norm_line: str, generic: bool = True) -> list[Field]:
     """The `key: value` pairs of a line (a value runs to the next key); generic keys only when asked."""
-    marks = [m for m in KEY_VALUE.finditer(norm_line) if generic or _key(m.group("key")) in SPECIFIC_KEYS]
+    marks = [m for m in KEY_VALUE.finditer(norm_line) if generic or key_of(m.group("key")) in SPECIFIC_KEYS]
     fields = []
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(norm_line)
         value = norm_line[m.end():end].strip(" \t\u3000[]【】〖〗()（）|")
-        fields.append(Field(_key(m.group("key")), value, m.start()))
+        fields.append(Field(key_of(m.group("key")), value, m.start()))
     return fields
 
 
@@ -101,15 +110,23 @@ def is_metadata_line(norm_line: str, in_header: bool) -> bool:
     return starts or len(fields) >= 2
 
 
+def iskey_of(cell: str) -> bool:
+    return key_of(cell) in SPECIFIC_KEYS or key_of(cell) in GENERIC_KEYS
+
+
 def metadata_table(cells_rows: list[list[str]]) -> list[Field]:
-    """A header row of keys and the value row under it (`索引号 | 公开方式 | 发布机构 |`), or `key | value` rows."""
+    """A header row of keys and the value row under it (`索引号 | 公开方式 | 发布机构 |`), or rows of keys each
+    followed by its value (`发布机构 | 市政府办 | 发文日期 | 2018-02-28 |`)."""
     fields: list[Field] = []
     for i, cells in enumerate(cells_rows):
-        keys = [_key(c) for c in cells]
-        if keys and all(k in SPECIFIC_KEYS or k in GENERIC_KEYS for k in keys) and i + 1 < len(cells_rows):
-            fields += [Field(k, v) for k, v in zip(keys, cells_rows[i + 1]) if v]
-        elif len(cells) == 2 and _key(cells[0]) in SPECIFIC_KEYS:
-            fields.append(Field(_key(cells[0]), cells[1]))
+        cells = [c for c in cells if c]
+        if cells and all(iskey_of(c) for c in cells):
+            if i + 1 < len(cells_rows):
+                fields += [Field(key_of(k), v) for k, v in zip(cells, cells_rows[i + 1]) if v and not iskey_of(v)]
+            continue
+        for k, v in zip(cells, cells[1:]):
+            if iskey_of(k) and not iskey_of(v):
+                fields.append(Field(key_of(k), v))
     return fields
 
 
@@ -120,10 +137,22 @@ def table_cells(norm_line: str) -> list[str] | None:
 
 
 def is_metadata_row(norm_line: str) -> bool:
-    """A table row of metadata keys, or `key | value`."""
+    """A table row of metadata: keys (`索引号 | 公开方式 | 发布机构 |`), or keys with their values, at least half
+    of its cells keys and one of them specific (`发布机构 | 市政府办 | 发文日期 | 2018-02-28 |`)."""
     cells = [c for c in (table_cells(norm_line) or []) if c]
-    return bool(cells) and (all(_key(c) in SPECIFIC_KEYS for c in cells) or
-                            (len(cells) == 2 and _key(cells[0]) in SPECIFIC_KEYS))
+    keys = [c for c in cells if iskey_of(c)]
+    return bool(cells) and any(key_of(c) in SPECIFIC_KEYS for c in keys) and 2 * len(keys) >= len(cells)
+
+
+def is_key_row(norm_line: str) -> bool:
+    """A table row of nothing but keys: the values are in the row under it."""
+    cells = [c for c in (table_cells(norm_line) or []) if c]
+    return bool(cells) and all(iskey_of(c) for c in cells)
+
+
+def is_column_label(norm_line: str) -> bool:
+    c = re.sub(r"\s+", "", norm_line)
+    return COLUMN_LABEL.match(c) is not None and COLUMN_WORDS.search(c) is not None
 
 
 def is_menu_line(norm_line: str) -> bool:
@@ -153,9 +182,17 @@ def is_chrome_anywhere(norm_line: str) -> bool:
     return (is_menu_line(norm_line) or is_breadcrumb(norm_line) or SYMBOLS_ONLY.match(norm_line) is not None
             or (len(norm_line) < 80 and FOOTER_WORDS.match(norm_line) is not None)
             or IMAGE_CAPTION.match(norm_line) is not None or is_metadata_line(norm_line, in_header=False)
-            or is_metadata_row(norm_line))
+            or is_metadata_row(norm_line) or (len(norm_line) < 120 and FILE_NAME.search(norm_line) is not None))
 
 
 def is_chrome_in_header(norm_line: str) -> bool:
-    """Clutter in a page's header (above the report's first sentence) or footer."""
-    return is_metadata_line(norm_line, in_header=True) or is_portal_stamp(norm_line) or is_dated_stamp(norm_line)
+    """Clutter in a page's header (above the report's first sentence)."""
+    return (is_metadata_line(norm_line, in_header=True) or is_portal_stamp(norm_line) or is_dated_stamp(norm_line)
+            or (KEY_SPACE.match(norm_line) is not None and not SENTENCE.search(norm_line)) or is_column_label(norm_line)
+            or (BANNER.search(norm_line) is not None and not SENTENCE.search(norm_line)))
+
+
+def is_chrome_in_trailer(norm_line: str) -> bool:
+    """Clutter below a report's last sentence or a footer marker."""
+    return (is_metadata_line(norm_line, in_header=True) or is_portal_stamp(norm_line) or is_column_label(norm_line)
+            or FOOTER_WORDS.match(norm_line) is not None)

@@ -1,16 +1,36 @@
-"""Dates as reports and portals write them: 2018-03-22, 2018/3/26, 2022年04月22日, 2021-03-2918:26."""
+"""Dates as reports and portals write them: 2018-03-22, 2018/3/26, 2022年04月22日, 2021-03-2918:26,
+17.03.2015, and signatures in Chinese numerals (二〇一〇年一月十九日)."""
 from __future__ import annotations
 
 import re
 
-DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d{3})")
+_CN_DIGIT = "〇○零一二三四五六七八九"
+_YMD = r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d{3})"
+_DMY = r"(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>(?:19|20)\d{2})(?!\d)"
+_CN = rf"(?P<y3>[{_CN_DIGIT}]{{4}})年(?P<m3>十[一二]?|[一二三四五六七八九])月(?P<d3>[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])日"
+DATE = re.compile(f"{_YMD}|{_DMY}|{_CN}")
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def _cn(s: str) -> int:
+    """Chinese numerals of a date: digit by digit for a year (二〇一〇), with 十 for months and days."""
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+    if "十" not in s:
+        return int("".join(str(digits[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
 def iso_date(m: re.Match) -> str | None:
     """The ISO form of a DATE match, or None when it is no calendar date."""
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    g = m.groupdict()
+    if g["y"]:
+        y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
+    elif g["y2"]:
+        y, mo, d = int(g["y2"]), int(g["m2"]), int(g["d2"])
+    else:
+        y, mo, d = _cn(g["y3"]), _cn(g["m3"]), _cn(g["d3"])
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
 

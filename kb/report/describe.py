@@ -22,21 +22,22 @@ from kb.records import CleanReport, Description
 from kb.report import agency as names
 from kb.report.dates import first_date, is_date_only
 from kb.report.places import Place, home_place
-from kb.report.title import (DOC_NUMBER, Title, announced_title, doc_type_of_text, doc_type_of_title,
-                             find_title)
+from kb.report.title import (NOTICE_TITLE, Title, announced_title, bare_title, doc_type_of_text,
+                             doc_type_of_title, find_title)
 from kb.text import normalize, normalize_with_offsets
 
 DOC_TYPE_TITLES = {"annual_report": "政府信息公开工作年度报告", "work_plan": "政务公开工作方案",
                    "guide": "政府信息公开指南", "catalogue": "政府信息公开目录", "other": "政府信息公开文件"}
-PUBLISHER_KEYS = ("发布机构", "发文机关", "发文单位", "发布单位", "发布部门")
+PUBLISHER_KEYS = ("byline", "发布机构", "发文机关", "发文单位", "发布单位", "发布部门", "发布机关")
 SOURCE_KEYS = ("source", "信息来源", "来源", "文章来源", "供稿单位")
 PUBLISHED_KEYS = ("published", "发布日期", "发布时间", "发文日期", "时间", "日期", "印发日期", "成文日期", "生效日期")
 _TITLE_TAIL = re.compile(r"(?:政府信息公开|政务信息公开|政务公开|信息公开|统计信息公开|政府信息|年度报告|工作报告|年报).*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _QUOTED = re.compile(r"《[^》]*》")
 _ADDRESS = re.compile(r"[(（]?(?:地址|通讯地址|联系地址|邮编|邮政编码)[:：][^)）。；;\n]*[)）]?")
-_WRAPPER = re.compile(r"印发给你们|现印发给|现予印发|印发给各|现将.{0,80}?印发")
-_COMPILED_BY = re.compile(r"由([^，。,；;：:（()）《》]{2,40}?)(?:负责|组织|牵头)?(?:编制|全面总结|汇总|编写|起草|撰写|制作)")
+_WRAPPER = re.compile(r"印发给你们|现印发给|现予印发|印发给各|现将.{0,80}?(?:印发|转发)|现予(?:以)?(?:公布|发布)|特此(?:公告|通知)")
+# 由X编制 / 由X综合各区县报告编制而成: X's first name is the compiler.
+_COMPILED_BY = re.compile(r"由([^。；;《》]{2,60}?)(?:负责|组织|牵头)?(?:编制|全面总结|汇总|编写|起草|撰写|制作)")
 _COMPILED_BY_SUBJECT = re.compile(r"(?:^|[，,。；;])([^，。,；;：:（()）《》]{4,40}?)编制了")
 _CONTACT = re.compile(r"(?:请与|请联系|联系单位[:：]?)([^，。,；;：:（()）《》]{2,40}?)(?:联系|联络|[（(]|[，,。；;]|电话|地址|$)")
 # How a report calls itself, and what an agency agreeing with it ends with.
@@ -59,9 +60,10 @@ def find_published(clean: CleanReport, lines_norm: list[str]) -> str | None:
         date = first_date(normalize(line))
         if date:
             return date
-    # A signature: a date alone on a line under the issuer near the top, or the document's last line.
-    candidates = [i for i, ln in enumerate(lines_norm[:20]) if is_date_only(ln) and i > 0
-                  and names.name_in(lines_norm[i - 1]) is not None]
+    # A signature: a date alone on a line under the issuer or a notice's last sentence near the top, or the
+    # document's last line.
+    candidates = [i for i, ln in enumerate(lines_norm[:24]) if is_date_only(ln) and i > 0
+                  and (names.name_in(lines_norm[i - 1]) is not None or _WRAPPER.search(lines_norm[i - 1]))]
     if lines_norm and is_date_only(lines_norm[-1]):
         candidates.append(len(lines_norm) - 1)
     for i in candidates:
@@ -93,24 +95,29 @@ def find_year(norm: str, title_norm: str | None, published: str | None, doc_type
 
 
 def agency_from_title(title_norm: str) -> str | None:
-    """The subject of a title: 河北省2020年…报告 -> 河北省; 2011年度长春市统计局…报告 -> 长春市统计局."""
+    """The subject of a title: 河北省2020年…报告 -> 河北省; 2011年度长春市统计局…报告 -> 长春市统计局;
+    生态环境部落实…方案 -> 生态环境部; X关于印发…的通知 -> X."""
     c = re.sub(r"\s+", "", title_norm)
-    m = re.match(r"(.{2,40}?)关于", c)
-    if m:
-        return names.name_in(m.group(1))
+    notice = NOTICE_TITLE.match(c)
+    if notice:
+        return names.name_in(notice.group("issuer")) if len(notice.group("issuer")) >= 2 else None
     rest = _TITLE_TAIL.sub("", re.sub(r"(?:19|20)\d{2}年度?", "", c))
-    if not rest:
-        return None
-    parsed = names.parse_name(rest)
-    if parsed.national or parsed.places or parsed.township or parsed.unknown_place or \
-            names.RELATIVE_NAME.fullmatch(rest):
+    parsed = names.parse_name(rest) if rest else None
+    if parsed and (parsed.national or parsed.places or parsed.township or parsed.unknown_place or
+                   names.RELATIVE_NAME.fullmatch(rest)):
         return rest
-    return None
+    # The title starts with a name and goes on with what it does (生态环境部落实2019年政务公开工作要点实施方案).
+    head = re.sub(r"^(?:19|20)\d{2}年度?", "", c)
+    national = names.NATIONAL.match(head)
+    if national and names.NATIONAL_PREFIX_END.match(head, national.end()):
+        return national.group()
+    spans = names.names_in(head)
+    return spans[0].name if spans and spans[0].start == 0 else None
 
 
 def notice_issuer(title_norm: str | None, lines_norm: list[str]) -> str | None:
     """Who issues a notice wrapping the document: X关于印发…的通知, or the signature under 现印发给你们."""
-    if title_norm and "关于" in title_norm and title_norm.rstrip().endswith("通知"):
+    if title_norm and NOTICE_TITLE.match(re.sub(r"\s+", "", title_norm)):
         issuer = agency_from_title(title_norm)
         if issuer:
             return issuer
@@ -138,23 +145,36 @@ def statement_agency(opening_norm: str) -> str | None:
 
 
 def body_agency(norm: str, home: Place | None) -> str | None:
-    """The agency name the body uses most — full names, and names by level only (市安监局) at half weight —
-    preferring local bodies and one the report's self-reference agrees with (我局 -> …局)."""
+    """The agency name the body uses most — full names; names by level only (市安监局) at half weight — preferring
+    local bodies and one the report's self-reference agrees with (我局 -> …局). Where it says 我乡 or 我厅, a bare
+    township (南薰乡) and a name inside a quoted title (《贵州省交通运输厅…办法》) are evidence too."""
+    quoted = " ".join(_QUOTED.findall(norm))
     body = _ADDRESS.sub("", _QUOTED.sub("", norm))
+    says = [ends for pattern, ends in SELF_NAMES if pattern.search(body)]
     weight: Counter = Counter()
     first: dict[str, int] = {}
-    for span, w in [(s, 1.0) for s in names.names_in(body)] + [(s, 0.5) for s in names.relative_names(body)]:
-        name = names.qualify(span.name, home) or span.name if w < 1 else span.name
-        if w < 1 and name == span.name:
-            continue  # a name by level only that the home place cannot complete
-        weight[name] += w
-        first.setdefault(name, span.start)
-    if not weight:
-        return None
+    candidates = [(s.name, s.start, 1.0) for s in names.names_in(body)]
+    candidates += [(names.qualify(s.name, home), s.start, 0.5) for s in names.relative_names(body)]
+    if says:
+        candidates += [(s.name, len(body) + s.start, 0.25) for s in names.names_in(quoted)]
+        candidates += [(m.group(), m.start(), 0.5) for m in names.BARE_TOWNSHIP_IN_TEXT.finditer(body)]
+    for name, start, w in candidates:
+        if name:
+            weight[name] += w
+            first.setdefault(name, start)
     local = [n for n in weight if not names.parse_name(n).national] or list(weight)
-    agreeing = [n for n in local
-                if any(says.search(body) and ends.search(n) for says, ends in SELF_NAMES)] or local
-    return max(agreeing, key=lambda n: (weight[n], -first[n]))
+    agreeing = [n for n in local if any(ends.search(n) for ends in says)]
+    pool = agreeing or [n for n in local if weight[n] >= 0.5]
+    return max(pool, key=lambda n: (weight[n], -first[n])) if pool else None
+
+
+# The level a report gives itself when it never names itself: 我乡 / 我镇 / 我街道 … 我省.
+SELF_LEVELS = ((re.compile(r"[我本](?:乡|镇|街道|街办|苏木)"), "乡镇级"), (re.compile(r"[我本](?:县|旗)|我区(?!域)"), "区县级"),
+               (re.compile(r"[我本]市"), "市级"), (re.compile(r"[我本]省"), "省级"))
+
+
+def self_level(norm: str) -> str:
+    return next((level for pattern, level in SELF_LEVELS if pattern.search(norm)), "")
 
 
 def _finish(name: str, norm: str, home: Place | None, complete: bool) -> str:
@@ -163,8 +183,10 @@ def _finish(name: str, norm: str, home: Place | None, complete: bool) -> str:
         name = qualified
     elif complete and not names.parse_name(name).places and not names.parse_name(name).national:
         name = names.complete(name, norm)
-    if names.parse_name(name).place_only:
-        name += "人民政府"
+    parsed = names.parse_name(name)
+    if parsed.place_only:  # a place stands for its government: a 街道's is its 办事处
+        name += "办事处" if parsed.township.endswith("街道") else "人民政府"
+    name = re.sub(r"人民政府机关$", "人民政府", name)
     return names.expand_abbreviations(name)
 
 
@@ -197,10 +219,14 @@ def _original(name_norm: str, norm: str, offsets: list[int], text: str) -> str:
 
 
 def _title_text(title: Title, lines: list[str]) -> str:
+    """The title as the text writes it, without a document number or enclosing 《》."""
     parts = [lines[title.line + k].strip() for k in range(title.lines)]
-    first = DOC_NUMBER.sub("", normalize(parts[0]))
-    parts[0] = parts[0][len(parts[0]) - len(first):] if len(first) <= len(parts[0]) else parts[0]
-    return "".join(parts) if title.lines > 1 else parts[0]
+    first_norm = normalize(parts[0])
+    bare = bare_title(first_norm)
+    at = first_norm.find(bare)
+    if len(first_norm) == len(parts[0]) and at >= 0:  # normalising kept the length: cut the original alike
+        parts[0] = parts[0][at:at + len(bare)]
+    return "".join(parts)
 
 
 def describe(clean: CleanReport) -> Description:
@@ -219,7 +245,7 @@ def describe(clean: CleanReport) -> Description:
     year = find_year(norm, title_norm, published, doc_type)
     home = home_place(norm)
     agency_norm = find_agency(clean, norm, lines_norm, title_norm, opening, home)
-    level = names.level_of(agency_norm, home) if agency_norm else ""
+    level = names.level_of(agency_norm, home) if agency_norm else self_level(norm)
     place = names.place_of(agency_norm, home) if agency_norm else home
     national = level == "国家级"
     place = Place() if national or place is None else place

@@ -15,7 +15,9 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = (r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]{1,6})\s*(?P<approx>余|多)?\s*(?P<wan>万)?\s*"
        r"(?P<approx2>余|多)?")
 _GAP = r"[^。；;，,\n]{0,24}?"           # within one clause
+_LONG_GAP = r"[^。；;，,\n]{0,40}?"      # 受理公民、法人和其他组织向市政府及市政府办公室提出的…申请
 _GAP_NO_DIGIT = r"[^。；;，,\n\d]{0,12}?"
+_LONG_GAP_NO_DIGIT = r"[^。；;，,\n\d]{0,60}?"  # 主动公开涉及疫情防控、社会救助…等方面信息423条
 _CLAUSE = re.compile(r"[^。；;，,\n]+")
 NEGATION = r"(?:未曾|未(?!经)|没有|无|不存在)"   # 未经复议直接起诉 is no statement of none
 
@@ -23,7 +25,7 @@ REQUEST = (r"(?:政府信息公开申请|政务信息公开申请|信息公开�
            r"|依申请公开(?:政府信息)?(?:事项|申请|件)?|依申请(?:公开)?(?:事项)?)")
 RECEIVE = r"(?:收到|受理|接到|接收|接受|办理|处理|新收|办结)"
 REQUEST_UNIT = r"(?:件|个|条|宗|项|起|次|份|人次)"
-PROACTIVE_OBJECT = r"(?:政府信息|政务信息|信息|资讯|文件|内容)"
+PROACTIVE_OBJECT = r"(?:政府信息|政务信息|信息|资讯)"  # 主动公开…规范性文件42件 counts documents of one kind
 PROACTIVE_UNIT = r"(?:条次|条|件|项|个|篇|份)"
 CASE_UNIT = r"(?:件|起|宗|个|例)"
 REVIEW = r"(?:行政复议|复议)"
@@ -52,21 +54,24 @@ def _rules() -> list[Rule]:
         rules.append(Rule(metric, re.compile(regex), unit, **kw))
 
     about_other = re.compile(r"复议|诉讼|投诉|举报|申诉|起诉")
-    add("requests_received", rf"{RECEIVE}{_GAP}{REQUEST}{_GAP_NO_DIGIT}(?:共|数|数量|总数)?[为达:：是]?\s*{NUM}\s*{REQUEST_UNIT}",
+    add("requests_received", rf"{RECEIVE}{_LONG_GAP}{REQUEST}{_GAP_NO_DIGIT}(?:共|数|数量|总数)?[为达:：是]?\s*{NUM}\s*{REQUEST_UNIT}",
         "件")
+    # 本年度共收到依申请公开事项0: a count of none may go without its unit.
+    add("requests_received", rf"{RECEIVE}{_GAP}{REQUEST}(?:共|数|数量|总数)?[为达:：是]?\s*(?P<n>0|零)(?![\d.%])"
+        r"(?P<approx>)(?P<wan>)(?P<approx2>)", "件")
     add("requests_received", rf"{RECEIVE}[^。；;，,\n\d]{{0,10}}?{NUM}\s*{REQUEST_UNIT}{_GAP}{REQUEST}", "件")
     add("requests_received", rf"(?<!予以|不予|部分|同意){REQUEST}(?:共|数|数量|总数)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}",
         "件")
-    add("requests_received", rf"{NEGATION}(?:收到|接到|受理|接收|发生|出现|有){_GAP}(?:{REQUEST}|申请(?!人))|无{REQUEST}", "件",
-        none=True, excludes=about_other)
+    add("requests_received", rf"{NEGATION}(?:收到|接到|受理|接收|发生|出现|有){_GAP}(?:{REQUEST}|申请(?!人))"
+        rf"|(?:没有|无|未有){REQUEST}", "件", none=True, excludes=about_other)
 
     cumulative_or_requests = re.compile(r"依申请|申请")
-    add("proactive_disclosed", rf"主动公开(?:了)?{_GAP_NO_DIGIT}{PROACTIVE_OBJECT}{_GAP_NO_DIGIT}"
+    add("proactive_disclosed", rf"主动公开(?:了)?{_LONG_GAP_NO_DIGIT}{PROACTIVE_OBJECT}{_GAP_NO_DIGIT}"
         rf"(?:共|共计|合计|总数|总量|数量|数)?[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", "条")
     add("proactive_disclosed", rf"{NUM}\s*(?:条|件)(?:主动公开)(?:的)?(?:政府)?信息", "条")
     # 公开政府信息20条 where the paragraph is about 主动公开; 发布信息313条 only where the sentence is: a site's or a
     # channel's count of published items (门户网站共发布各类信息6.5万余条) is no count of disclosed information.
-    add("proactive_disclosed", rf"公开(?:了)?{_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"
+    add("proactive_disclosed", rf"公开(?:了)?{_LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"
         rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", "条", context="paragraph", excludes=cumulative_or_requests)
     add("proactive_disclosed", rf"发布(?:了)?{_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"
         rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", "条", context="sentence", excludes=cumulative_or_requests)
@@ -85,7 +90,7 @@ def _rules() -> list[Rule]:
     fee = r"(?:信息处理费|费用|检索费|复制费|复印费|成本费)"
     add("fees_charged", rf"(?:收取|收)(?:了)?[^。；;，,\n\d]{{0,10}}?{fee}(?:共|合计|共计)?[为达:：]?\s*{NUM}\s*(?P<money>万元|元)", "元")
     add("fees_charged", r"未收费|不收费|免费提供|免收|无收费|收费(?:金额)?为?(?:零|0)元?(?![\d.])"
-        r"|(?:未|不|没有)[^。；;，,\n]{0,24}?收取[^。；;，,\n]{0,30}?费|没有发生[^。；;，,\n]{0,20}收费|未发生[^。；;，,\n]{0,20}收费",
+        r"|(?:未|不|没有)[^。；;，,\n]{0,24}?收取[^。；;，,\n]{0,30}?费|(?:没有|未|无)(?:发生)?[^。；;，,\n]{0,20}?收费",
         "元", none=True)
 
     add("requests_granted", rf"(?:予以公开|同意公开|全部公开)(?:的)?(?:申请)?\s*{NUM}\s*{REQUEST_UNIT}", "件")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from kb.records import Fact
 from kb.report.chunks import sentence_spans
@@ -43,6 +44,9 @@ METRICS = {
     "training_sessions": "培训（次）",
 }
 SCOPES = {"agency": "本机关", "area": "全地区"}
+# Metrics counting items, whose breakdowns (其中…) are written like totals.
+BREAKDOWN_METRICS = {"proactive_disclosed", "requests_received"}
+COUNTED = re.compile(r"\d\s*(?:余|多)?\s*万?\s*(?:条|件|项|个|篇|份)")
 
 # Columns of a CSV export of facts (kb facts --csv, /api/facts?format=csv).
 FACT_COLUMNS = ("metric", "value", "unit", "approx", "scope", "agency", "year", "doc_id", "start", "end", "text")
@@ -96,8 +100,9 @@ def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tupl
             if rule.metric == "proactive_disclosed" and is_cumulative(sentence, clause, m.end()):
                 continue
             previous = found.get(rule.metric)
-            # 共…1488条，其中…112条: the figures after 其中 are parts of the one before.
-            if previous and 0 <= breakdown < m.start() and not previous[1] == 0:
+            # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it.
+            if rule.metric in BREAKDOWN_METRICS and 0 <= breakdown < m.start() and \
+                    COUNTED.search(sentence, 0, breakdown):
                 continue
             value, approx = (0.0, False) if rule.none else parse_number(m)
             scope = "area" if is_area(clause + m.group()) else "agency"
