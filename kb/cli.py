@@ -17,7 +17,6 @@ from kb.search.filters import Filters
 from kb.settings import load_settings
 from kb.store import Store
 
-
 SCOPE_LABELS = {"agency": "agency", "area": "area", "mixed": "agency+area"}
 
 

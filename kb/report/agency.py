@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.report.places import CITY, COUNTY, PROVINCE, Place, PlaceMatch, gazetteer, places_in
+from kb.report.places import (
+    CITY,
+    COUNTY,
+    PROVINCE,
+    Place,
+    PlaceMatch,
+    gazetteer,
+    places_in,
+)
 
 LEVELS = ("国家级", "省级", "市级", "区县级", "乡镇级")
 NATIONAL_REGION = "全国"

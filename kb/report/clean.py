@@ -12,9 +12,9 @@ import re
 
 from kb.records import CleanReport, RawReport
 from kb.report import clutter
+from kb.report.agency import name_in
 from kb.report.sections import heading_of
 from kb.report.template import is_table_row_label
-from kb.report.agency import name_in
 from kb.report.title import TITLE_RUN_IN, find_title
 from kb.text import normalize
 

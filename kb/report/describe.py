@@ -22,8 +22,15 @@ from kb.records import CleanReport, Description
 from kb.report import agency as names
 from kb.report.dates import first_date, is_date_only
 from kb.report.places import Place, home_place
-from kb.report.title import (NOTICE_TITLE, Title, announced_title, bare_title, doc_type_of_text,
-                             doc_type_of_title, find_title)
+from kb.report.title import (
+    NOTICE_TITLE,
+    Title,
+    announced_title,
+    bare_title,
+    doc_type_of_text,
+    doc_type_of_title,
+    find_title,
+)
 from kb.text import normalize, normalize_with_offsets
 
 DOC_TYPE_TITLES = {"annual_report": "政府信息公开工作年度报告", "work_plan": "政务公开工作方案",

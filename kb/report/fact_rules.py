@@ -69,6 +69,8 @@ def _rules() -> list[Rule]:
     add("proactive_disclosed", rf"主动公开(?:了)?{_LONG_GAP_NO_DIGIT}{PROACTIVE_OBJECT}{_GAP_NO_DIGIT}"
         rf"(?:共|共计|合计|总数|总量|数量|数)?[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", "条")
     add("proactive_disclosed", rf"{NUM}\s*(?:条|件)(?:主动公开)(?:的)?(?:政府)?信息", "条")
+    add("proactive_disclosed", rf"向社会(?:主动)?公开(?:了)?{_LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计)?"
+        rf"[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", "条", excludes=re.compile(r"依申请|申请"))
     # 公开政府信息20条 where the paragraph is about 主动公开; 发布信息313条 only where the sentence is: a site's or a
     # channel's count of published items (门户网站共发布各类信息6.5万余条) is no count of disclosed information.
     add("proactive_disclosed", rf"公开(?:了)?{_LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"

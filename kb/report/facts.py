@@ -16,8 +16,14 @@ import re
 
 from kb.records import Fact
 from kb.report.chunks import sentence_spans
-from kb.report.fact_rules import (PROACTIVE_CONTEXT, RULES, clause_at, is_area, is_cumulative,
-                                  parse_number)
+from kb.report.fact_rules import (
+    PROACTIVE_CONTEXT,
+    RULES,
+    clause_at,
+    is_area,
+    is_cumulative,
+    parse_number,
+)
 from kb.report.fact_tables import table_figures
 from kb.report.sections import heading_of
 from kb.text import normalize_with_offsets

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from kb.report import clutter, template
+from kb.report.sections import heading_of
 
 DOC_WORD = r"(?:年度报告|报告|年报|总结|方案|要点|计划|安排|规划|通知|公告|通报|意见|指南|目录)"
 TITLE_END = re.compile(DOC_WORD + r"(?:\s*[(（][^()（）]{1,30}[)）])?$")
@@ -86,8 +87,6 @@ def _title_halves(first: str, second: str) -> bool:
 
 def find_title(lines_norm: list[str], limit: int = SEARCH_LINES) -> Title | None:
     """The first title line (or pair of lines) among the first `limit` lines; numbered headings are none."""
-    from kb.report.sections import heading_of  # sections needs no title: imported here to avoid a cycle
-
     for i, line in enumerate(lines_norm[:limit]):
         if heading_of(line):
             continue
