@@ -36,17 +36,17 @@ ABBREVIATIONS = {
 }
 GOV_ORG = r"(?:人民政府|政府)(?:办公室|办公厅)?"
 # 城镇, 乡镇, 城乡 ... are words, not townships; 城关镇 is one.
-TOWNSHIP = (r"(?!(?:城|乡|村|集|小)(?:乡|镇|街道))(?!有关|其他|下属|其余|年|度|月)"
+TOWNSHIP = (r"(?!(?:城|乡|村|集|小)(?:乡|镇|街道))(?!有关|其他|下属|其余|年|度|月|由|与|在|和|将|对|是|经)"
             r"(?:(?![我本全各该每所])[\u4e00-\u9fff]){1,6}?(?:民族乡|乡|镇|街道|苏木)")
 TOWNSHIP_ORG = r"(?:人民政府|政府|街道办事处|办事处|街道办)"
 # A department's own name holds no verb or particle of the sentence around it (贯彻落实国务院办公厅 is none).
 _DEPT_CHAR = r"(?:(?!贯彻|落实|关于|印发|按照|根据|推进|开展|加强|要求|通知|认真|全面|进一步|的|了|在|对|将|把|向|从)[\u4e00-\u9fff])"
-DEPT = r"(?:" + _DEPT_CHAR + r"{1,16}?(?:委员会|管理局|总局|局|厅|委|办公室|办公厅|中心)|" + \
+DEPT = r"(?:" + _DEPT_CHAR + r"{1,16}?(?:委员会|管委会|管理局|总局|局|厅|委|办公室|办公厅|中心)|" + \
     "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + ")"
 ORG_AFTER_PLACE = re.compile(rf"(?:{GOV_ORG}{TOWNSHIP}(?:{TOWNSHIP_ORG})?|{TOWNSHIP}(?:{TOWNSHIP_ORG}|(?![\u4e00-\u9fff])"
                              rf"|(?=编制|党委|党政))|{GOV_ORG}|{DEPT})")
 NATIONAL = re.compile(  # with its 办公厅: 生态环境部办公厅 issues the notices of its ministry
-    r"(?:中华人民共和国)?(?:国务院(?:[\u4e00-\u9fff]{2,12}?办公室)?|国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署|院|中心)"
+    r"(?:中华人民共和国)?(?:国务院(?:[\u4e00-\u9fff]{2,12}?办公室)?|国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|委|署|院|中心)"
     r"|中国[\u4e00-\u9fff]{2,12}?(?:委员会|银行|总局|局)|海关总署|审计署"
     r"|(?!中共|市|县|区|省)(?![\u4e00-\u9fff]*(?:宣传|组织|统战|办公室|综合|业务|财务)部$)[\u4e00-\u9fff]{2,8}?部)"
     r"(?:办公厅|办公室)?")
@@ -55,7 +55,7 @@ TOWNSHIP_NAME = re.compile(rf"{TOWNSHIP}{TOWNSHIP_ORG}")
 BARE_TOWNSHIP_IN_TEXT = re.compile(
     r"(?:^|(?<=[^\u4e00-\u9fff]))(?!提高|加强|推进|进一步|全面|开展|做好|落实|深化|完善|城|乡|村)"
     r"(?:(?![我本全各该每所])[\u4e00-\u9fff]){2,4}?(?:民族乡|乡|镇|街道|苏木)(?!人民政府|政府|办事处|街道办|[乡镇])")
-RELATIVE_NAME = re.compile(rf"(?P<rel>省|市|区|县|旗)(?:{GOV_ORG}|{DEPT})")
+RELATIVE_NAME = re.compile(rf"(?P<rel>自治区|省|市|区|县|旗)(?:{GOV_ORG}|{DEPT})")
 _BOUNDARY = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[由与在和年将对是经]))"
 TOWNSHIP_IN_TEXT = re.compile(_BOUNDARY + TOWNSHIP_NAME.pattern)
 RELATIVE_IN_TEXT = re.compile(_BOUNDARY + RELATIVE_NAME.pattern)
@@ -64,7 +64,7 @@ NATIONAL_PREFIX_END = re.compile(r"(?:\d|关于|落实|贯彻|推进|做好|开�
 # 国务院办公厅 is left out: every report cites it, few are by it.
 NATIONAL_IN_TEXT = re.compile(_BOUNDARY + r"(?:国家[\u4e00-\u9fff]{1,14}?(?:总局|局|委员会|署)"
                               r"|中国[\u4e00-\u9fff]{2,12}?(?:委员会|银行)|海关总署|审计署)")
-_RANK_OF_WORD = {"省": PROVINCE, "市": CITY, "区": COUNTY, "县": COUNTY, "旗": COUNTY}
+_RANK_OF_WORD = {"自治区": PROVINCE, "省": PROVINCE, "市": CITY, "区": COUNTY, "县": COUNTY, "旗": COUNTY}
 # A place the gazetteer does not know (renamed since, or new: 武隆县 is 武隆区 now), known by its suffix.
 GENERIC_PLACE = r"(?!关于|印发|根据|按照)(?:(?![的和与及在对为是关印])[\u4e00-\u9fff]){2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)"
 GENERIC_CHAIN = re.compile(rf"^(?:{GENERIC_PLACE}){{1,3}}?(?=(?:{GOV_ORG}|{TOWNSHIP}|{DEPT})$)")
@@ -208,7 +208,7 @@ def qualify(name: str, home: Place | None) -> str | None:
              COUNTY: home.district}.get(rank, "")
     if not place or (m.group("rel") in "区县旗" and not place.endswith(m.group("rel"))):
         return None
-    return expand_abbreviations(place + name[1:])
+    return expand_abbreviations(place + name[len(m.group("rel")):])
 
 
 def name_in(phrase: str, compiler: bool = False) -> str | None:
@@ -221,28 +221,29 @@ def name_in(phrase: str, compiler: bool = False) -> str | None:
     spans = names_in(phrase) or relative_names(phrase)
     if not spans:
         generic = re.match(rf"(?:{GENERIC_PLACE}){{1,3}}?(?:{GOV_ORG}|{DEPT})", phrase)
-        return generic.group() if generic else None
+        township = re.fullmatch(TOWNSHIP, phrase)  # 由城西街道编制: the township names its own body
+        return generic.group() if generic else township.group() if township else None
     name = spans[0].name
     if compiler and re.search(r"政府(?:办公室|办公厅)$", name):
         return re.sub(r"(?:办公室|办公厅)$", "", name)
     return name
 
 
-def complete(name: str, text: str) -> str:
-    """The longest form of `name` the text writes with places before it (两城镇人民政府 -> 微山县两城镇人民政府)."""
+def complete(name: str, text: str, signed: bool = False) -> str:
+    """The longest form of `name` the text writes with places before it (两城镇人民政府 -> 微山县两城镇人民政府);
+    signed: only a form standing alone on its line, as a signature does."""
     best = name
     matches = places_in(text)
     for occurrence in re.finditer(re.escape(name), text):
-        ending_here = [m for m in matches if m.end == occurrence.start()]
-        if not ending_here:
-            continue
-        start = ending_here[0].start
+        start = occurrence.start()
         while True:
             before = [m for m in matches if m.end == start]
             if not before:
                 break
             start = before[0].start
         candidate = text[start:occurrence.end()]
-        if len(candidate) > len(best) and parse_name(candidate).places:
+        whole_line = (start == 0 or text[start - 1] == "\n") and \
+            (occurrence.end() == len(text) or text[occurrence.end()] == "\n")
+        if len(candidate) > len(best) and parse_name(candidate).places and (whole_line or not signed):
             best = candidate
     return best

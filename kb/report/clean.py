@@ -47,7 +47,7 @@ def split_run_in_headings(line: str, title_first: bool = False) -> list[str]:
     if title_first:
         m = TITLE_RUN_IN.match(normalize(line))
         if m and len(normalize(line[:m.end()])) == m.end():
-            return [line[:m.end()].rstrip()] + split_run_in_headings(line[m.end():].lstrip())
+            return [line[:m.end("title")].rstrip()] + split_run_in_headings(line[m.end("title"):].lstrip())
     parts = [p for p in RUN_IN_HEADING.split(line) if p]
     out = []
     for part in parts:
@@ -85,7 +85,7 @@ def clean_report(raw: RawReport) -> CleanReport:
     text = strip_spam(strip_pinyin(raw.text))
     lines = [part for i, ln in enumerate(text.split("\n"))
              for part in split_run_in_headings(ln.strip(_LINE_STRIP), title_first=i < 3)]
-    lines = [ln.strip(_LINE_STRIP) for ln in lines]
+    lines = [clutter.PAGE_PREFIX.sub("", ln.strip(_LINE_STRIP)) for ln in lines]  # "Page 8 - " of a flipbook
     lines = [ln for ln in lines if ln]
     norms = [normalize(ln) for ln in lines]
     sentences = [i for i, n in enumerate(norms) if _is_sentence(n) or heading_of(n)]
@@ -110,7 +110,7 @@ def clean_report(raw: RawReport) -> CleanReport:
         drop = (
             drop_next_row or byline
             or clutter.is_chrome_anywhere(norm)
-            or (header and not is_title and clutter.is_chrome_in_header(norm))
+            or (header and not is_title and (clutter.is_chrome_in_header(norm) or clutter.is_metadata_row(norm, True)))
             or (header and title is not None and i < title.line)
             or (trailer and clutter.is_chrome_in_trailer(norm))
             or (in_footer and (clutter.PAGE_COUNTER.match(norm) is not None or norm == first_line))
@@ -122,7 +122,7 @@ def clean_report(raw: RawReport) -> CleanReport:
             for f in clutter.key_values(norm, generic=header or trailer):
                 meta.setdefault(f.key, f.value)
             cells = clutter.table_cells(norm)
-            if cells and clutter.is_metadata_row(norm):
+            if cells and clutter.is_metadata_row(norm, in_header=header):
                 next_cells = clutter.table_cells(norms[i + 1]) if i + 1 < len(norms) else None
                 key_row = clutter.is_key_row(norm)
                 for f in clutter.metadata_table([cells] + ([next_cells] if next_cells and key_row else [])):

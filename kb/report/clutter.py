@@ -25,11 +25,11 @@ SPECIFIC_KEYS = (
     "发布时间", "发文日期", "成文日期", "印发日期", "生效日期", "废止日期", "有效性", "时效性", "发文字号", "文件编号",
     "统一编号", "文号", "所属主题", "主题词", "关键词", "浏览次数", "点击数", "点击率", "点击量", "访问量", "访问次数",
     "阅读次数", "阅读量", "浏览量", "字体大小", "字体", "字号", "分享到", "分享", "责任编辑", "供稿单位", "效力属性",
-    "公开目录", "所属机构", "发布机关", "文种", "分类")
+    "公开目录", "所属机构", "发布机关", "文种", "分类", "内容概述", "发布来源", "印发时间", "中文名")
 GENERIC_KEYS = ("来源", "时间", "日期", "标题", "名称", "主题", "编辑", "作者", "审核", "校对", "打印")
 _SPACED = lambda key: r"\s*".join(key)  # noqa: E731  "索 引 号" and "標  題" are keys too
 _KEY_ALT = "|".join(_SPACED(k) for k in sorted(SPECIFIC_KEYS + GENERIC_KEYS, key=len, reverse=True))
-KEY_VALUE = re.compile(rf"(?:^|(?<=[\s【\[〖(（|]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
+KEY_VALUE = re.compile(rf"(?:^|(?<=[\s【\[〖(（|\-•·*]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
 # Keys followed by spaces instead of a colon (索 引 号 0160…/2021-02 发布机构 市政府办), at a line's start.
 KEY_SPACE = re.compile(rf"^[\s【\[〖(（|]*(?:{_KEY_ALT})\s+\S")
 SENTENCE = re.compile(r"[。！？!?]|[，,；;].{20,}")
@@ -49,18 +49,25 @@ MENU_WORDS = (
     "请输入关键字", "请输入搜索内容", "选择特殊符号", "选择搜索类型", "打印", "打印本页", "打印此页", "关闭", "关闭窗口",
     "关闭本页", "返回顶部", "返回", "回到顶部", "收藏", "分享", "分享到", "微信", "微博", "qq空间", "字体", "大", "中", "小",
     "默认", "扫一扫", "扫一扫在手机打开当前页", "相关阅读", "相关链接", "相关文章", "相关信息", "上一篇", "下一篇",
-    "baidu", "map", "百度", "地图", "视力保护色", "护眼模式", "朗读", "语音播报", "在线访谈", "纠错", "我要纠错")
+    "baidu", "map", "百度", "地图", "视力保护色", "护眼模式", "朗读", "语音播报", "在线访谈", "纠错", "我要纠错",
+    "相关文档", "相关附件", "附件下载", "基本介绍", "用微信扫描二维码分享至好友和朋友圈", "扫描二维码", "分享至")
 _MENU_SEPARATORS = re.compile(r"[\s|｜·•/\\、,，:：\[\]【】〖〗()（）<>《》\-—_*]+")
 FOOTER_WORDS = re.compile(r"^(?:produced\s*by|powered\s*by|技术支持|版权所有|copyright|©|主办单位|承办单位|主办|承办"
                           r"|网站标识码|网站声明|联系我们|icp备|.*icp备\d|.*公网安备)", re.IGNORECASE)
 FOOTER_MARKER = re.compile(r"^(?:【?打印(?:本页)?】?|收藏|关闭本页|关闭窗口|【关闭(?:窗口)?】|〖打印〗|〖关闭窗口〗"
                            r"|责任编辑\s*[:：].*|扫一扫在手机打开当前页|相关阅读\s*[:：]?|上一篇\s*[:：].*|下一篇\s*[:：].*)$")
 DOMAIN = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.cn|com\.cn|org\.cn|cn|com|net|org)\b")
-PORTAL = re.compile(r"门户网站|政府网站?[-_|]|网[-_|]|[-_|]\s*\S*(?:门户网站|政府网)$")
+PORTAL = re.compile(r"门户网站|政府网站?[-_|]|网[-_|]|[-_|]\s*\S*(?:门户网站|政府网)$|^欢迎(?:浏览|访问|光临|您)")
 PAGE_COUNTER = re.compile(r"^\d{1,12}$")
 # "(全市政府信息主动公开方式比例图)", "(…专栏截图)": a bracketed line naming a picture.
 IMAGE_CAPTION = re.compile(r"^[(（【\[][^()（）]{1,80}(?:图|截图|图片|照片|示意图)[)）】\]]$")
 SYMBOLS_ONLY = re.compile(r"^[^\w\u3400-\u9fff]*$")
+# A page label of a flipbook or a PDF viewer (P. 8, Page 8, 第8页, - 8 -).
+PAGE_PREFIX = re.compile(r"^page\s*\d{1,4}\s*[-–—]\s*(?=\S)", re.IGNORECASE)
+PAGE_LABEL = re.compile(r"^(?:p\.?\s*\d{1,4}|page\s*\d{1,4}(?:\s*/\s*\d{1,4})?|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?|[-—]\s*\d{1,4}\s*[-—])$",
+                        re.IGNORECASE)
+# A table of contents run into one line: short headings, each closed by a comma (概述,主动公开情况,…,).
+TOC_LINE = re.compile(r"^(?:[^，,。；;]{2,24}[，,]){3,}$")
 
 # Gambling spam glued into pages: a lowercase word and digits (asia28365, bet 365, 365bet), with the
 # usual tail (亚洲版官网, 官方网站, app ...); and the Chinese kind (足彩app哪个是正规的).
@@ -69,6 +76,8 @@ _NOT_AFTER = r"(?<![A-Za-z0-9@./_=?&%-])"
 SPAM_TOKEN = re.compile(
     _NOT_AFTER + r"[a-z]{3,8}\d{5}(?![A-Za-z@._/-])" + _SPAM_TAIL + "{0,4}"
     + "|" + _NOT_AFTER + r"(?:[a-z]{2,10}\s?\d{3,4}|\d{3,4}[a-z]{2,10})" + _SPAM_TAIL + "{1,4}"
+    # a bare domain glued to Chinese text (puroview.com沙头镇…): a spam mirror's mark, no link
+    + "|" + _NOT_AFTER + r"[a-z0-9-]{2,30}\.(?:com|net|cc|top|vip|xyz|info|me|co|club|site)(?=[\u4e00-\u9fff])"
     + r"|(?:足彩|彩票|博彩|时时彩|六合彩|百家乐|真人娱乐|棋牌|娱乐城|赌场)(?:(?i:app)|官网|平台|网址|开户|注册|下载|入口)"
       r"(?:哪个是正规的|哪个正规|是正规的吗|靠谱吗|推荐)?")
 
@@ -85,7 +94,7 @@ def strip_spam(text: str) -> str:
 
 
 def key_of(raw: str) -> str:
-    return re.sub(r"\s+", "", raw)
+    return re.sub(r"\s+", "", raw).rstrip(":：")
 
 
 def key_values(norm_line: str, generic: bool = True) -> list[Field]:
@@ -106,11 +115,11 @@ def is_metadata_line(norm_line: str, in_header: bool) -> bool:
     fields = key_values(norm_line, generic=in_header)
     if not fields:
         return False
-    starts = not norm_line[:fields[0].start].strip(" \t\u3000【[〖(（|")
+    starts = not norm_line[:fields[0].start].strip(" \t\u3000【[〖(（|-•·*")
     return starts or len(fields) >= 2
 
 
-def iskey_of(cell: str) -> bool:
+def is_key(cell: str) -> bool:
     return key_of(cell) in SPECIFIC_KEYS or key_of(cell) in GENERIC_KEYS
 
 
@@ -120,12 +129,12 @@ def metadata_table(cells_rows: list[list[str]]) -> list[Field]:
     fields: list[Field] = []
     for i, cells in enumerate(cells_rows):
         cells = [c for c in cells if c]
-        if cells and all(iskey_of(c) for c in cells):
+        if cells and all(is_key(c) for c in cells):
             if i + 1 < len(cells_rows):
-                fields += [Field(key_of(k), v) for k, v in zip(cells, cells_rows[i + 1]) if v and not iskey_of(v)]
+                fields += [Field(key_of(k), v) for k, v in zip(cells, cells_rows[i + 1]) if v and not is_key(v)]
             continue
         for k, v in zip(cells, cells[1:]):
-            if iskey_of(k) and not iskey_of(v):
+            if is_key(k) and not is_key(v):
                 fields.append(Field(key_of(k), v))
     return fields
 
@@ -136,18 +145,18 @@ def table_cells(norm_line: str) -> list[str] | None:
     return [c.strip() for c in norm_line.strip().strip("|").split("|")]
 
 
-def is_metadata_row(norm_line: str) -> bool:
+def is_metadata_row(norm_line: str, in_header: bool = False) -> bool:
     """A table row of metadata: keys (`索引号 | 公开方式 | 发布机构 |`), or keys with their values, at least half
-    of its cells keys and one of them specific (`发布机构 | 市政府办 | 发文日期 | 2018-02-28 |`)."""
+    of its cells keys and, but in a page header (标 题 | …), one of them specific (`发布机构 | 市政府办 |`)."""
     cells = [c for c in (table_cells(norm_line) or []) if c]
-    keys = [c for c in cells if iskey_of(c)]
-    return bool(cells) and any(key_of(c) in SPECIFIC_KEYS for c in keys) and 2 * len(keys) >= len(cells)
+    keys = [c for c in cells if is_key(c)]
+    return bool(keys) and (in_header or any(key_of(c) in SPECIFIC_KEYS for c in keys)) and 2 * len(keys) >= len(cells)
 
 
 def is_key_row(norm_line: str) -> bool:
     """A table row of nothing but keys: the values are in the row under it."""
     cells = [c for c in (table_cells(norm_line) or []) if c]
-    return bool(cells) and all(iskey_of(c) for c in cells)
+    return bool(cells) and all(is_key(c) for c in cells)
 
 
 def is_column_label(norm_line: str) -> bool:
@@ -180,6 +189,7 @@ def is_dated_stamp(norm_line: str) -> bool:
 def is_chrome_anywhere(norm_line: str) -> bool:
     """Clutter wherever it stands: menus, breadcrumbs, symbol lines, footer lines, captions."""
     return (is_menu_line(norm_line) or is_breadcrumb(norm_line) or SYMBOLS_ONLY.match(norm_line) is not None
+            or PAGE_LABEL.match(norm_line.strip()) is not None or TOC_LINE.match(norm_line.strip()) is not None
             or (len(norm_line) < 80 and FOOTER_WORDS.match(norm_line) is not None)
             or IMAGE_CAPTION.match(norm_line) is not None or is_metadata_line(norm_line, in_header=False)
             or is_metadata_row(norm_line) or (len(norm_line) < 120 and FILE_NAME.search(norm_line) is not None))

@@ -30,6 +30,7 @@ from kb.report.title import (
     doc_type_of_text,
     doc_type_of_title,
     find_title,
+    is_title_line,
 )
 from kb.text import normalize, normalize_with_offsets
 
@@ -37,6 +38,7 @@ DOC_TYPE_TITLES = {"annual_report": "政府信息公开工作年度报告", "wor
                    "guide": "政府信息公开指南", "catalogue": "政府信息公开目录", "other": "政府信息公开文件"}
 PUBLISHER_KEYS = ("byline", "发布机构", "发文机关", "发文单位", "发布单位", "发布部门", "发布机关")
 SOURCE_KEYS = ("source", "信息来源", "来源", "文章来源", "供稿单位")
+TITLE_KEYS = ("title", "标题", "名称")
 PUBLISHED_KEYS = ("published", "发布日期", "发布时间", "发文日期", "时间", "日期", "印发日期", "成文日期", "生效日期")
 _TITLE_TAIL = re.compile(r"(?:政府信息公开|政务信息公开|政务公开|信息公开|统计信息公开|政府信息|年度报告|工作报告|年报).*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -184,15 +186,17 @@ def self_level(norm: str) -> str:
     return next((level for pattern, level in SELF_LEVELS if pattern.search(norm)), "")
 
 
-def _finish(name: str, norm: str, home: Place | None, complete: bool) -> str:
+def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> str:
+    """A found name made whole: its place from the text (市政府办公室 -> 衢州市人民政府办公室, 两城镇人民政府 ->
+    微山县两城镇人民政府), a place standing for its government (a 街道's is its 办事处), short forms expanded."""
     qualified = names.qualify(name, home)
-    if qualified:
-        name = qualified
-    elif complete and not names.parse_name(name).places and not names.parse_name(name).national:
-        name = names.complete(name, norm)
+    name = qualified or name
     parsed = names.parse_name(name)
-    if parsed.place_only:  # a place stands for its government: a 街道's is its 办事处
+    if parsed.place_only:
         name += "办事处" if parsed.township.endswith("街道") else "人民政府"
+    if not qualified and complete and not parsed.places and not parsed.national:
+        # A title's name is completed only by a signature; a name from elsewhere by any fuller mention.
+        name = names.complete(name, norm, signed=complete == "signed")
     name = re.sub(r"人民政府机关$", "人民政府", name)
     return names.expand_abbreviations(name)
 
@@ -202,7 +206,7 @@ def find_agency(clean: CleanReport, norm: str, lines_norm: list[str], title_norm
     meta = {k: normalize(v) for k, v in clean.meta.items()}
     sources = (
         (lambda: notice_issuer(title_norm, lines_norm), False),
-        (lambda: agency_from_title(title_norm) if title_norm else None, False),
+        (lambda: agency_from_title(title_norm) if title_norm else None, "signed"),
         (lambda: next((names.name_in(meta[k]) for k in PUBLISHER_KEYS if k in meta and names.name_in(meta[k])),
                       None), True),
         (lambda: statement_agency(opening_norm), True),
@@ -245,12 +249,17 @@ def describe(clean: CleanReport) -> Description:
         lines_norm = [normalize(ln) for ln in lines]
     title = find_title(lines_norm)
     opening = "\n".join([ln for ln in lines_norm if len(ln) > 40][:3]) or norm[:600]
-    announced = None if title else announced_title(opening)
+    # Without a title line: the title a portal's metadata states, or the one the opening announces.
+    stated = next((normalize(clean.meta[k]) for k in TITLE_KEYS if is_title_line(normalize(clean.meta.get(k, "")))), None)
+    announced = None if title else stated or announced_title(opening)
     title_norm = title.text if title else announced
     doc_type = (doc_type_of_title(title_norm) if title_norm else None) or doc_type_of_text(opening, norm)
     published = find_published(clean, lines_norm)
     year = find_year(norm, title_norm, published, doc_type)
-    home = home_place(norm)
+    if doc_type == "work_plan" and published and not (title_norm and re.search(r"(?:19|20)\d{2}", title_norm)):
+        year = int(published[:4])  # a plan whose title names no year is the plan of the year it is issued
+    # The page around the report (a banner, a metadata table) names the place too, when the text does not.
+    home = home_place(norm) or home_place(normalize("\n".join(clean.removed)))
     agency_norm = find_agency(clean, norm, lines_norm, title_norm, opening, home)
     level = names.level_of(agency_norm, home) if agency_norm else self_level(norm)
     place = names.place_of(agency_norm, home) if agency_norm else home
@@ -260,7 +269,7 @@ def describe(clean: CleanReport) -> Description:
     if title:
         title_text, composed = _title_text(title, lines), False
     elif announced:
-        title_text, composed = _original(announced, norm, offsets, text), False
+        title_text, composed = (announced if announced == stated else _original(announced, norm, offsets, text)), False
     else:
         title_text = f"{agency}{year or ''}{'年' if year else ''}{DOC_TYPE_TITLES[doc_type]}"
         composed = True

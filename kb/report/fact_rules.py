@@ -21,8 +21,8 @@ _LONG_GAP_NO_DIGIT = r"[^。；;，,\n\d]{0,60}?"  # 主动公开涉及疫情防
 _CLAUSE = re.compile(r"[^。；;，,\n]+")
 NEGATION = r"(?:未曾|未(?!经)|没有|无|不存在)"   # 未经复议直接起诉 is no statement of none
 
-REQUEST = (r"(?:政府信息公开申请|政务信息公开申请|信息公开申请|公开申请|申请公开政府信息"
-           r"|依申请公开(?:政府信息)?(?:事项|申请|件)?|依申请(?:公开)?(?:事项)?)")
+REQUEST = (r"(?:(?:公开)?(?:政府|政务)?信息(?:公开)?(?:的)?申请|公开申请|申请公开政府信息"
+           r"|依申请公开(?:政府)?(?:信息)?(?:事项|申请|件)?|依申请(?:公开)?(?:事项)?)")
 RECEIVE = r"(?:收到|受理|接到|接收|接受|办理|处理|新收|办结)"
 REQUEST_UNIT = r"(?:件|个|条|宗|项|起|次|份|人次)"
 PROACTIVE_OBJECT = r"(?:政府信息|政务信息|信息|资讯)"  # 主动公开…规范性文件42件 counts documents of one kind
@@ -32,7 +32,7 @@ REVIEW = r"(?:行政复议|复议)"
 SUIT = r"(?:行政诉讼|诉讼|起诉|应诉)"
 AREA = re.compile(r"全市|全县|全区|全省|全州|全旗|全盟|各级|各地|各部门|各单位|各县|各区|全系统|政府系统|本地区"
                   r"|\d+\s*(?:家|个)(?:行政)?(?:机关|单位|部门)")
-CUMULATIVE_SINCE = re.compile(r"截至|截止")
+CUMULATIVE_SINCE = re.compile(r"截至|截止|以来")
 CUMULATIVE = re.compile(r"累计至今|历年累计|累计已")
 PROACTIVE_CONTEXT = re.compile(r"主动公开")
 
@@ -45,6 +45,11 @@ class Rule:
     none: bool = False          # a statement that there was none: value 0
     context: str = ""           # "paragraph" / "sentence": counts only where that is about 主动公开
     excludes: re.Pattern | None = None   # a clause with this is about something else
+
+    @property
+    def weak(self) -> bool:
+        """A figure known by its context only: a statement of 主动公开 itself beats it."""
+        return bool(self.context)
 
 
 def _rules() -> list[Rule]:
@@ -69,6 +74,7 @@ def _rules() -> list[Rule]:
     add("proactive_disclosed", rf"主动公开(?:了)?{_LONG_GAP_NO_DIGIT}{PROACTIVE_OBJECT}{_GAP_NO_DIGIT}"
         rf"(?:共|共计|合计|总数|总量|数量|数)?[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", "条")
     add("proactive_disclosed", rf"{NUM}\s*(?:条|件)(?:主动公开)(?:的)?(?:政府)?信息", "条")
+    add("proactive_disclosed", rf"主动公开(?:了)?(?:共|共计|合计)?\s*{NUM}\s*{PROACTIVE_UNIT}", "条")
     add("proactive_disclosed", rf"向社会(?:主动)?公开(?:了)?{_LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计)?"
         rf"[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", "条", excludes=re.compile(r"依申请|申请"))
     # 公开政府信息20条 where the paragraph is about 主动公开; 发布信息313条 only where the sentence is: a site's or a

@@ -106,16 +106,18 @@ def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tupl
             if rule.metric == "proactive_disclosed" and is_cumulative(sentence, clause, m.end()):
                 continue
             previous = found.get(rule.metric)
-            # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it.
+            # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it — unless they
+            # are what the total is not (发布信息75条，其中主动公开67条).
             if rule.metric in BREAKDOWN_METRICS and 0 <= breakdown < m.start() and \
-                    COUNTED.search(sentence, 0, breakdown):
+                    COUNTED.search(sentence, 0, breakdown) and (rule.weak or (previous and not previous[6])):
                 continue
             value, approx = (0.0, False) if rule.none else parse_number(m)
             scope = "area" if is_area(clause + m.group()) else "agency"
-            # A count beats a statement of none in the same sentence (没有发生行政复议…，应诉行政诉讼1起).
-            if previous is None or (previous[4] and not rule.none):
-                found[rule.metric] = (rule.metric, value, rule.unit, approx, rule.none, scope)
-    return [(metric, value, unit, approx, scope, a, b) for metric, value, unit, approx, _, scope in found.values()]
+            # A count beats a statement of none in the same sentence (没有发生行政复议…，应诉行政诉讼1起), and a
+            # statement of the metric itself one known by its context.
+            if previous is None or (previous[4] and not rule.none) or (previous[6] and not rule.weak):
+                found[rule.metric] = (rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak)
+    return [(metric, value, unit, approx, scope, a, b) for metric, value, unit, approx, _, scope, _ in found.values()]
 
 
 def extract_facts(text: str) -> list[Fact]:

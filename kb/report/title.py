@@ -19,10 +19,10 @@ _NOT_IN_TITLE = re.compile(r"[。，,；;！？!?:：|>»]")
 SEARCH_LINES = 16   # a title stands within the first lines, after the portal's header and a notice wrapper
 _ANNOUNCED = re.compile(
     r"(?:现公布|特向社会公布|向社会公布|现予公布|现予以公布|现发布|现将)《?"
-    r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff]{2,40}?(?:\d{4}\s*年度?)?[\u4e00-\u9fff（）()]{0,30}?(?:年度报告|工作报告|年报))》?")
+    r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff（）()]{2,40}?(?:\d{4}\s*年度?)?[\u4e00-\u9fff（）()]{0,30}?(?:年度报告|工作报告|年报))》?")
 
 DOC_TYPES = (  # (type, what a title of that type ends with)
-    ("work_plan", re.compile(r"(?:方案|要点|计划|安排|规划)$")),
+    ("work_plan", re.compile(r"(?:方案|要点|计划|安排|规划|分工|任务分解|分解表|工作任务)$")),
     ("annual_report", re.compile(r"(?:报告|年报|总结)$")),
     ("guide", re.compile(r"指南$")),
     ("catalogue", re.compile(r"目录$")),
@@ -40,7 +40,7 @@ _NOTICE_OBJECT = re.compile(r"(?:印发|发布|公布|转发)(.+?)的(?:通知|�
 NOTICE_TITLE = re.compile(r"^(?P<issuer>.{0,40}?)(?:关于|转发|印发).*(?:通知|公告|通报)$")
 # What a report's first sentence starts with, when a title runs into it on one line.
 SENTENCE_START = r"(?:根据|按照|依据|依照|为(?:深入|进一步|全面|贯彻|认真|切实|做好|推进|加强)|本(?:年度)?报告|现将|近年来|(?:19|20)\d{2}\s*年[,，度])"
-TITLE_RUN_IN = re.compile(rf"^(?P<title>[^。，,；;：:|]{{6,80}}?{DOC_WORD})\s*(?={SENTENCE_START})")
+TITLE_RUN_IN = re.compile(rf"^(?P<title>[^。，,；;：:|]{{6,80}}?{DOC_WORD})\s*(?:[(（]以下简称[^)）]{{1,10}}[)）])?\s*(?={SENTENCE_START})")
 
 
 @dataclass
@@ -57,6 +57,8 @@ def _compact(s: str) -> str:
 def bare_title(norm_line: str) -> str:
     """A title line without its document number and enclosing 《》 (京政办发〔2016〕26号《…的通知》)."""
     line = DOC_NUMBER.sub("", norm_line.strip())
+    line = re.sub(r"^page\s*\d+\s*[-–—]\s*", "", line, flags=re.IGNORECASE)   # a flipbook's page label
+    line = re.sub(r"\s*[(（](?:全文|摘要|正文)[)）]$", "", line)
     if line.startswith("《") and line.endswith("》"):
         line = line[1:-1]
     return line
@@ -76,7 +78,7 @@ def _title_halves(first: str, second: str) -> bool:
     """A title broken over two lines: 国务院办公厅关于印发 / 2022年…要点的通知, 2018年哈尔滨市…局 / 政府信息公开…报告.
     The second line must need the first: it completes a 关于… notice title, or has no subject of its own."""
     c, d = _compact(first), _compact(second)
-    if not (4 <= len(c) <= 40) or _NOT_IN_TITLE.search(c) or TITLE_END.search(c) or re.match(r"^[(（【\[].*[)）】\]]$", c) \
+    if not (2 <= len(c) <= 40) or _NOT_IN_TITLE.search(c) or TITLE_END.search(c) or re.match(r"^[(（【\[].*[)）】\]]$", c) \
             or clutter.is_dated_stamp(first) or clutter.is_menu_line(first):
         return False
     if "关于" in c and re.search(r"的(?:通知|公告|通报)$", d):
@@ -135,5 +137,5 @@ def doc_type_of_text(opening_norm: str, norm: str) -> str:
 
 
 # Sections that annual reports before the 2019 template had (主动公开政府信息情况, 收费及减免情况 …).
-REPORT_SECTION = re.compile(r"^(?:政府信息)?(?:主动公开|依申请公开)(?:政府信息)?(?:的)?(?:工作)?情况$|收费及减免|行政复议.{0,12}情况$"
+REPORT_SECTION = re.compile(r"^(?:政府信息)?(?:主动公开|依申请公开)(?:政府|政务)?(?:信息)?(?:的)?(?:工作)?情况$|收费及减免|行政复议.{0,12}情况$"
                             r"|存在的?主要问题(?:和|及)改进(?:措施|情况)$|^概述$")
