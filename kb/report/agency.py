@@ -9,6 +9,7 @@ place (province 省级, prefecture 市级, county 区县级). All functions take
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from kb.report.places import (
@@ -109,23 +110,18 @@ def abbreviate(agency: str) -> str:
     return ""
 
 
-def _chain(text: str, matches: list[PlaceMatch], start: int) -> list[PlaceMatch]:
-    """Consecutive places from `start`, each inside the one before (天津市 东丽区)."""
+def _chain(by_start: dict[int, PlaceMatch], start: int) -> list[PlaceMatch]:
+    """Consecutive places from `start`, each inside the one before (天津市 东丽区); by_start: matches by start."""
     chain: list[PlaceMatch] = []
     pos = start
-    for m in matches:
-        if m.start < pos:
-            continue
-        if m.start != pos or (chain and not m.division.within(chain[-1].division)):
-            break
-        chain.append(m)
-        pos = m.end
+    while pos in by_start and (not chain or by_start[pos].division.within(chain[-1].division)):
+        chain.append(by_start[pos])
+        pos = chain[-1].end
     return chain
 
 
 def parse_name(name: str) -> ParsedName:
-    matches = places_in(name)
-    chain = _chain(name, matches, 0)
+    chain = _chain({m.start: m for m in places_in(name)}, 0)
     pos = chain[-1].end if chain else 0
     rest = name[pos:]
     m = re.match(rf"(?:{GOV_ORG})?(?P<town>{TOWNSHIP})(?={TOWNSHIP_ORG}|$)", rest)
@@ -176,19 +172,22 @@ class NameSpan:
 def names_in(text: str) -> list[NameSpan]:
     """Agency names in running text: a place chain and an organisation, or a township, or a national body."""
     matches = places_in(text)
+    by_start = {m.start: m for m in matches}
     spans: list[NameSpan] = []
     taken = -1
     for m in matches:
         if m.start < taken:
             continue
-        chain = _chain(text, matches, m.start)
+        chain = _chain(by_start, m.start)
         org = ORG_AFTER_PLACE.match(text, chain[-1].end)
         if org:
             spans.append(NameSpan(m.start, org.end(), text[m.start:org.end()]))
             taken = org.end()
+    starts = [s.start for s in spans]   # in order, not overlapping
     for pattern in (TOWNSHIP_IN_TEXT, NATIONAL_IN_TEXT):
         for t in pattern.finditer(text):
-            if not any(s.start <= t.start() < s.end for s in spans):
+            i = bisect_right(starts, t.start()) - 1
+            if i < 0 or spans[i].end <= t.start():
                 spans.append(NameSpan(t.start(), t.end(), t.group()))
     return sorted(spans, key=lambda s: s.start)
 
@@ -233,14 +232,11 @@ def complete(name: str, text: str, signed: bool = False) -> str:
     """The longest form of `name` the text writes with places before it (两城镇人民政府 -> 微山县两城镇人民政府);
     signed: only a form standing alone on its line, as a signature does."""
     best = name
-    matches = places_in(text)
+    by_end = {m.end: m for m in places_in(text)}
     for occurrence in re.finditer(re.escape(name), text):
         start = occurrence.start()
-        while True:
-            before = [m for m in matches if m.end == start]
-            if not before:
-                break
-            start = before[0].start
+        while start in by_end:
+            start = by_end[start].start
         candidate = text[start:occurrence.end()]
         whole_line = (start == 0 or text[start - 1] == "\n") and \
             (occurrence.end() == len(text) or text[occurrence.end()] == "\n")
