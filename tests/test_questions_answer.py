@@ -53,6 +53,8 @@ def test_top_most_least_and_first_n(store):
     # conditions narrow the ranking; the ranked figure must be stated whatever they are joined by
     assert names(answer_question("有行政复议或行政诉讼的机关中哪个主动公开最多", store)) == ["三门"]
     assert names(answer_question("没有行政复议的机关中哪个主动公开最多", store)) == ["哈尔"]
+    ranking = answer_question("各机关依申请公开数量排名", store)
+    assert names(ranking) == ["三门", "湖南", "哈尔", "罗庄"] and "从多到少" in ranking["label"]
     # ties with the last place stand too: two agencies with 0 lawsuits share the bottom
     assert sorted(names(answer_question("被起诉次数最少的单位", store))) == ["哈尔", "罗庄"]
 

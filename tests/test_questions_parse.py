@@ -99,6 +99,15 @@ QUESTIONS = [
     ('同意公开的申请最多的机关', 'top desc 1: requests_granted any'),
     ('办结申请最多的机关', 'top desc 1: requests_completed any'),
     ('有行政复议或行政诉讼的机关中哪个主动公开最多', 'top desc 1: proactive_disclosed any ; admin_reviews > 0 ; lawsuits > 0 [or]'),
+    ('各机关依申请公开数量排名', 'top desc None: requests_received any'),
+    ('按主动公开数量从少到多排序', 'top asc None: proactive_disclosed any'),
+    ('rank agencies by proactive disclosures', 'top desc None: proactive_disclosed any'),
+    ('全年一件申请都没收到的是哪些单位', 'list: requests_received = 0'),
+    ('which agencies did not receive a single request', 'list: requests_received = 0'),
+    ('Which local governments had no administrative reviews in 2017?', 'list: admin_reviews = 0 | type=government year=2017'),
+    ('哪些机关既没有收费也没有被起诉', 'list: fees_charged = 0 ; lawsuits = 0 [neither]'),
+    ('2017、2018年哪些机关没有行政复议', 'list: admin_reviews = 0 | year=2017-2018'),
+    ('三门峡市和哈尔滨市谁收到的申请多', 'top desc 1: requests_received any | region=三门峡市,哈尔滨市'),
     ('没有行政复议的机关中哪个主动公开最多', 'top desc 1: proactive_disclosed any ; admin_reviews = 0 [and]'),
     ('哈尔滨市安监局和罗庄区安监局中哪个主动公开多', 'top desc 1: proactive_disclosed any | region=哈尔滨市,罗庄区 type=safety'),
     ('省级单位收到申请最多的是哪个', 'top desc 1: requests_received any | level=省级'),
@@ -252,6 +261,7 @@ QUESTIONS = [
 
 # Ordinary searches and questions about one agency's figure or about procedure: no answer from the figures.
 ORDINARY = [
+    '行政诉讼多于行政复议的机关',   # one metric against another: not in the model, so no answer rather than a wrong one
     '行政复议',
     '政务微博微信建设',
     '三门峡因政府信息公开发生了几件行政复议',

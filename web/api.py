@@ -48,7 +48,7 @@ def facts():
     """The standing figure of every agency × year × metric, with its evidence (JSON, or CSV for Excel)."""
     metric = request.args.get("metric") or None
     if metric and metric not in known_metrics():
-        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(METRICS)}; got {metric[:40]!r}")
+        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; got {metric[:40]!r}")
     year = int_param(request.args, "year", None, 1900, 2100)
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "csv"):

@@ -63,7 +63,7 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
     if question.kind == "top":
         sign = -1 if question.order == "desc" else 1
         ranked = sorted(selected, key=lambda u: (sign * value(u, metric), u[0], u[1] or 0))
-        cut = ranked[:question.limit or 1]
+        cut = ranked if question.limit is None else ranked[:question.limit]
         if cut:  # ties with the last one stand too
             last = value(cut[-1], metric)
             cut += [u for u in ranked[len(cut):] if value(u, metric) == last]

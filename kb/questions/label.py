@@ -60,8 +60,11 @@ def question_label(q: Question) -> str:
     elif q.kind == "count":
         body = f"{conds} 的机关有几个"
     elif q.kind == "top":
-        word = "最多" if q.order == "desc" else "最少"
-        body = f"{among} {metric} {word}的".strip() + (f"前 {q.limit} 个机关" if q.limit and q.limit > 1 else "机关")
+        if q.limit is None:
+            body = f"{among} 各机关按 {metric} ".strip() + (" 从多到少" if q.order == "desc" else " 从少到多") + "排列"
+        else:
+            word = "最多" if q.order == "desc" else "最少"
+            body = f"{among} {metric} {word}的".strip() + (f"前 {q.limit} 个机关" if q.limit > 1 else "机关")
     elif q.kind == "total":
         body = f"{among} {metric} 合计".strip()
     else:

@@ -28,6 +28,7 @@ _TYPES = [(t, re.compile(words)) for t, (_, words, _) in v.AGENCY_TYPES.items()]
 _SET_NOUN = re.compile(v.SET_NOUN + r"|(?<=[些个家各的])(?:局|委|厅)")
 _COMPARATORS = [(op, re.compile(p)) for op, p in v.COMPARATORS]
 _NOT_STATED = re.compile(v.NOT_STATED)
+_NONE_AT_ALL = re.compile(v.NONE_AT_ALL)
 _TOP_LIMIT = re.compile(v.TOP_LIMIT)
 _TOP_DESC, _TOP_ASC = re.compile(v.TOP_DESC), re.compile(v.TOP_ASC)
 _YEARS = [(kind, re.compile(p)) for kind, p in v.YEAR_RANGES]
@@ -36,6 +37,7 @@ _CONNECTOR = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in v.CONNECTORS)
 _LIST_CONNECTOR = re.compile(v.LIST_CONNECTORS)
 _ASKS = [re.compile(p) for p in (
     rf"(?:{v.ASK_WORD}){v.ASK_VERB_AFTER}",
+    rf"\b(?:which|what)\b(?:\s+[a-z-]+){{1,2}}?\s*{SETS}",
     rf"(?:{SETS}|的)\s*[{WORD}]*\s*{v.TRAILING_ASK}",
     rf"的\s*{SETS}\s*(?:名单|列表|清单)?\s*[?？。!！]*\s*$",
     rf"{SETS}\s*(?:名单|列表|清单)",
@@ -50,7 +52,7 @@ _GROUP_PREFIX = re.compile(rf"{SETS}\s*(?:中|里|当中|之中|内)")
 _ENDS_HEADLESS = re.compile(r"的\s*[?？]*\s*$")
 _KIND_WORDS = re.compile("|".join(f"(?:{p})" for p in (
     v.TRAILING_ASK, v.ASK_WORD, v.WHETHER, v.LIST_VERBS, v.WHO, v.COUNT, v.TOP_DESC, v.TOP_ASC, v.TOTAL, v.QUANTITY,
-    v.EACH, v.COMPARE_STRONG, v.COMPARE_WEAK, v.NOT_BUT, r"名单|列表|清单")))
+    v.EACH, v.COMPARE_STRONG, v.COMPARE_WEAK, v.NOT_BUT, v.RANK, v.RANK_ASC, r"名单|列表|清单")))
 _ZERO, _STATED, _OCCURRED = re.compile(v.ZERO), re.compile(v.STATED), re.compile(v.OCCURRED)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -165,7 +167,11 @@ def _short(name: str) -> str:
 
 
 def _hits(chars: list[str]) -> list[_Hit]:
+    """Comparisons with a number, "none at all" and "not stated" phrases, masked where they stand."""
     hits = []
+    for m in _NONE_AT_ALL.finditer("".join(chars)):
+        hits.append(_Hit(m.start(), m.end(), "=", 0.0))
+        _mask(chars, m.start(), m.end(), COND)
     for m in _NOT_STATED.finditer("".join(chars)):
         hits.append(_Hit(m.start(), m.end(), "missing", None))
         _mask(chars, m.start(), m.end(), COND)
@@ -187,11 +193,14 @@ def _top_limit(chars: list[str]) -> tuple[int | None, bool]:
 
 
 def _top_order(text: str, limit: int | None, from_bottom: bool) -> tuple[str | None, int | None]:
-    """("desc" | "asc", position of the superlative) or (None, None)."""
+    """("desc" | "asc", position of the superlative or of 排名 / rank) or (None, None)."""
     desc, asc = _TOP_DESC.search(text), _TOP_ASC.search(text)
     first = min((m for m in (desc, asc) if m), key=lambda m: m.start(), default=None)
     if first is None:
-        return ("asc" if from_bottom else "desc", None) if limit else (None, None)
+        if limit:
+            return ("asc" if from_bottom else "desc"), None
+        rank = re.search(v.RANK, text)
+        return (("asc" if re.search(v.RANK_ASC, text) else "desc"), rank.start()) if rank else (None, None)
     return ("asc" if first is asc or from_bottom else "desc"), first.start()
 
 
@@ -208,7 +217,7 @@ def _kind(text: str, n_years: int, top_order: str | None) -> str | None:
         return "compare"
     if re.search(v.COUNT, text):
         return "count"
-    if top_order and (asking or has_set or re.search(v.WHO, text)):
+    if top_order and (asking or has_set or re.search(v.WHO, text) or re.search(v.RANK, text)):
         return "top"
     each = re.search(v.EACH, text)
     if not asking and not each and (re.search(v.TOTAL, text) or re.search(v.QUANTITY, text)
@@ -327,6 +336,8 @@ def parse_question(query: str) -> Question | None:
     chars = list(q)
     for m in mentions:
         _mask(chars, m.start, m.end, METRIC)
+    if re.search(v.METRIC_VERSUS_METRIC, "".join(chars)):
+        return None
     years = _years(chars)
     levels = _words(chars, _LEVELS, SET)
     agency_types = _words(chars, _TYPES, SET)
@@ -336,6 +347,8 @@ def parse_question(query: str) -> Question | None:
     hits = _hits(chars)                          # before superlatives read "最多5件" (at most 5) as "most"
     text = "".join(chars)
     order, top_at = _top_order(text, limit, from_bottom)
+    # 排名 / rank by, with no 最多 or 前N: the whole ranking
+    whole_ranking = order is not None and not limit and not (_TOP_DESC.search(text) or _TOP_ASC.search(text))
     kind = _kind(text, sum(len(y) for _, y in years), order)
     if kind is None or re.search(v.NOT_ABOUT_FIGURES, text) and not any(m.metric == "staff" for m in mentions):
         return None
@@ -383,7 +396,9 @@ def parse_question(query: str) -> Question | None:
     filters = [c for c in conditions if not (target is not None and c.metric == metric and c.op == "any")]
     return Question(kind=kind, metric=metric, conditions=tuple(conditions), combine=_combine(filters, links, nor),
                     group=group, order=order if kind == "top" else None,
-                    limit=(limit or 1) if kind == "top" else None, compare_years=compare_years)
+                    limit=(None if whole_ranking else limit or 1) if kind == "top" else None,
+                    compare_years=compare_years)
+
 
 
 def _combine(conditions: list[Condition], links: list[tuple[set[str], bool]], nor: bool) -> str:

@@ -130,6 +130,8 @@ TOP_DESC = r"(?<=◆)(?:更|较|比较)?多(?:一些|些)?\s*[?？]?\s*$|最多|
 TOP_ASC = r"(?<=◆)(?:更|较|比较)?少(?:一些|些)?\s*[?？]?\s*$|最少|最低|最小|倒数第1|\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bminimum\b|\bbottom\b"
 TOP_LIMIT = (r"哪\s*(\d+)\s*(?:个|家)|(?:\bwhich|\bthe)\s+(\d+)\s*§+|(?:排名)?前\s*(\d+)\s*(?:名|位|个|家)?|后\s*(\d+)\s*(?:名|位|个|家)|\btop\s*(\d+)\b|\bbottom\s*(\d+)\b"
              r"|最(?:多|少|高|低|大|小)的\s*(\d+)\s*(?:个|家|名|位)|(\d+)\s*(?:个|家)\s*(?:§+\s*)?(?:中|里)?最(?:多|少|高|低)")
+RANK = r"排名|排序|排行|\brank(?:ed|ing|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b"
+RANK_ASC = r"从少到多|从低到高|升序|\bascending\b|\blowest first\b|\bfewest first\b"
 TOTAL = (r"一共|合计|总共|总计|共计|加起来|累计|总和|汇总|总数|总量|总额|总金额|\bin total\b|\baltogether\b|\bcombined\b|\bsum\b|\btotal\b"
          r"|\boverall\b|all together")
 QUANTITY = r"多少|几\s*(?:件|次|条|起|宗|项|人|名|元|场)|\bhow many\b|\bhow much\b|what is the (?:number|total)"
@@ -154,6 +156,11 @@ COMPARATORS = (  # (op, pattern): checked in this order; "不少于" before "少
     ("<", rf"(?:少于|不到|不足|低于|小于|未满|未达到?|<|fewer than|less than|under|below|lower than)\s*{N}{U}"),
     ("=", rf"(?:等于|恰好|正好|刚好|为|是|达|=|exactly|equal to|equals?|of)\s*{N}{U}|{N}\s*(?:件|条|次|起|宗|项|人|名|元|场)"),
 )
+# "一件申请都没收到", "not a single request": none at all.
+NONE_AT_ALL = (r"(?<![\d.])1\s*(?:件|个|条|次|起|宗|项|人|名|元|家)?[^,，。;；]{0,8}?(?:都|也)(?:没|未|不|无)"
+               r"|\bnot (?:a single|one|any)\b|\bat all\b")
+# "行政诉讼多于行政复议": one metric against another, which the model does not hold.
+METRIC_VERSUS_METRIC = r"◆\s*(?:的)?(?:数量|件数|次数)?\s*(?:多于|少于|超过|高于|低于|大于|小于|more than|fewer than|less than|exceed\w*)\s*◆"
 NOT_STATED = (r"(?:未|没有|没|尚未|并未|未曾|从未|不)(?:有)?(?:披露|公布|公开|报告|报送|提及|提到|说明|列明|写明|注明|给出|提供|填报"
               r"|载明|列出|统计|涉及)|不详|空缺|缺失|缺少|未知|不明|空白|无数据|没有数据|没数据|未见|不清楚"
               r"|(?:did not|didn't|does not|doesn't|do not|don't|never|not|failed to|fail to|without)\s+(?:disclos|report|stat"
