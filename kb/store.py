@@ -200,21 +200,22 @@ class Store:
         return [dict(r) | {"approx": bool(r["approx"])} for r in self.db.execute(sql, args)]
 
     def facts_with_documents(self, metrics: list[str] | None = None) -> list[dict]:
-        """Every fact with its document's agency, year, level, region and type, and its scope
-        ("agency": the agency's own figure, "area": a whole 全市/全县 system; "agency" where not recorded)."""
+        """Every fact with its document's agency, year, level, region and type; with the fact's scope
+        ("agency": the agency's own figure, "area": a whole 全市/全县 system; "agency" where not recorded)
+        and, where the store records it, whether the extractor marks it as the document's answer figure."""
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(facts)")}
         scope = "f.scope" if "scope" in columns else "'agency'"
-        sql = (f'SELECT f.metric, f.value, f.unit, f.approx, {scope} AS scope, f.start, f."end", f.text, f.doc_id, '
-               "d.agency, d.year, d.level, d.region, d.province, d.city, d.district, d.doc_type, d.title "
-               "FROM facts f JOIN documents d USING (doc_id)")
+        answer = "f.answer_figure" if "answer_figure" in columns else "0"
+        sql = (f'SELECT f.metric, f.value, f.unit, f.approx, {scope} AS scope, {answer} AS answer_figure, f.start, '
+               'f."end", f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.province, d.city, d.district, '
+               "d.doc_type, d.title FROM facts f JOIN documents d USING (doc_id)")
         args: list = []
         if metrics:
             sql += f" WHERE f.metric IN ({','.join('?' * len(metrics))})"
             args.extend(metrics)
         sql += " ORDER BY d.agency, d.year, f.metric, f.doc_id, f.start"
-        return [dict(r) | {"approx": bool(r["approx"]), "scope": r["scope"] or "agency"}
-                for r in self.db.execute(sql, args)]
-
+        return [dict(r) | {"approx": bool(r["approx"]), "scope": r["scope"] or "agency",
+                           "answer_figure": bool(r["answer_figure"])} for r in self.db.execute(sql, args)]
 
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)

@@ -47,7 +47,7 @@ def bar_list_html(rows: list[dict], log_ratio: float = 100.0) -> Markup:
     parts.append('<ol class="bar-list">')
     for r in rows:
         width = 100 * scale(r["value"]) if r["value"] > 0 else 0
-        marks = ("约" if r.get("approx") else "") + (" 全辖区" if r.get("scope") == "area" else "")
+        marks = ("约" if r.get("approx") else "") + (" 全地区" if r.get("scope") == "area" else "")
         parts.append(f'<li><span class="bar-label">{escape(r["label"])}</span>'
                      f'<span class="bar-track"><span class="bar" style="width:{width:.1f}%"></span></span>'
                      f'<span class="bar-value">{r["value"]:g}{escape(r.get("unit", ""))}'

@@ -121,7 +121,7 @@ def _notes(a: dict) -> list[str]:
     if a["mixed_scope"]:
         notes.append("合计中既有机关本身的数字，也有全市（全县）政府系统的数字，口径不同，相加仅供参考。")
     elif "area" in a["scopes"]:
-        notes.append("标“全辖区”的数字是全市（全县）政府系统的合计，不是该机关本身的数字。")
+        notes.append("标“全地区”的数字是全市（全县）政府系统的合计，不是该机关本身的数字。")
     if a["missing"] and not any(c["op"] == "missing" for c in a["conditions"]):
         names = "、".join(m["agency"] for m in a["missing"][:6]) + ("等" if len(a["missing"]) > 6 else "")
         notes.append(f"{len(a['missing'])} 个机关的报告未披露{a['metric_label']}，未计入：{names}。")

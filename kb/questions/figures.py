@@ -2,8 +2,9 @@
 
 A report may state a metric more than once (a summary and a table), an agency-year may have an annual
 report and a work plan, and a city government's report may give the whole city's figure beside its own.
-The figure that stands: from an annual report before any other document, the agency's own figure before
-an area-wide one (全市/全县 政府系统), then the first statement in the document.
+The figure that stands: from an annual report before any other document, the one the extractor marks as
+the document's answer figure (where the store records that), the agency's own figure before an area-wide
+one (全市/全县 政府系统), then the first statement in the document.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import io
 import re
 from dataclasses import dataclass
 
+from kb.report import facts as report_facts
 from kb.report.facts import METRICS
 from kb.text import compact, normalize
 
 from .model import Group
 from .vocabulary import AGENCY_TYPES, METRIC_VOCABULARY
 
-SCOPE_LABELS = {"agency": "本机关", "area": "全辖区"}
+SCOPE_LABELS = getattr(report_facts, "SCOPES", {"agency": "本机关", "area": "全地区"})
 Unit = tuple[str, int | None]   # (agency, year): who answers
 
 
@@ -71,7 +73,8 @@ class Figure:
 
 
 def _preference(fact: dict) -> tuple:
-    return (fact["doc_type"] != "annual_report", fact.get("scope", "agency") != "agency", fact["doc_id"], fact["start"])
+    return (fact["doc_type"] != "annual_report", fact["doc_id"], not fact.get("answer_figure", False),
+            fact.get("scope", "agency") != "agency", fact["start"])
 
 
 def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figure]:

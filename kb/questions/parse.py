@@ -140,10 +140,25 @@ def _places(chars: list[str]) -> list[str]:
                 out.append(zh)
                 _mask(chars, m.start(), m.end(), PLACE)
         return list(dict.fromkeys(out))
-    from kb.report.describe import places_in  # report metadata's gazetteer reader (loads its table lazily)
+    plain = re.sub(rf"[{METRIC}{PLACE}{SET}{COND}{WORD}]", " ", text)
+    out = []
+    for name, start, end in _place_spans(plain):
+        out.append(name)
+        _mask(chars, start, end, PLACE)
+    return list(dict.fromkeys(out))
+
+
+def _place_spans(plain: str) -> list[tuple[str, int, int]]:
+    """(name to match a document's region by, start, end) of each place the gazetteer finds."""
+    try:  # the report stage's gazetteer: matches with their spans
+        from kb.report.places import places_in as gazetteer_matches
+    except ImportError:
+        gazetteer_matches = None
+    if gazetteer_matches is not None:
+        return [(plain[m.start:m.end] if m.short else m.division.name, m.start, m.end) for m in gazetteer_matches(plain)]
+    from kb.report.describe import places_in  # the earlier gazetteer reader: places without spans
 
     out = []
-    plain = re.sub(rf"[{METRIC}{PLACE}{SET}{COND}{WORD}]", " ", text)
     for place in places_in(plain):
         province_short = _short(place.province)
         for name in (place.district, place.city, place.province):
@@ -156,10 +171,9 @@ def _places(chars: list[str]) -> list[str]:
                 continue
             at = plain.find(form)
             # "吉林" names the province as well as its capital: the province.
-            out.append(form if form == name else province_short if form == province_short else name)
-            _mask(chars, at, at + len(form), PLACE)
+            out.append((form if form == name else province_short if form == province_short else name, at, at + len(form)))
             break
-    return list(dict.fromkeys(out))
+    return out
 
 
 def _short(name: str) -> str:
