@@ -207,20 +207,25 @@ class Store:
         return {"documents": one("SELECT count(*) FROM documents"), "chunks": one("SELECT count(*) FROM chunks"),
                 "facts": one("SELECT count(*) FROM facts")}
 
-    def facts(self, metric: str | None = None, agency: str | None = None, year: int | None = None) -> list[dict]:
-        sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, d.agency, d.year, '
-               'f.doc_id, f.text, f.start, f."end" FROM facts f JOIN documents d USING (doc_id) WHERE 1=1')
+    def facts(self, metrics: list[str] | str | None = None, agency: str | None = None,
+              year: int | None = None) -> list[dict]:
+        """Facts with their document's agency, year, level, region and type; each with its scope ("agency": the
+        agency's own figure, "area": a whole 全市/全县 system's) and whether it is its document's answer figure."""
+        sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
+               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.province, d.city, d.district, d.doc_type, "
+               "d.title FROM facts f JOIN documents d USING (doc_id) WHERE 1=1")
         args: list = []
-        if metric:
-            sql += " AND f.metric = ?"
-            args.append(metric)
+        metrics = [metrics] if isinstance(metrics, str) else metrics
+        if metrics:
+            sql += f" AND f.metric IN ({','.join('?' * len(metrics))})"
+            args.extend(metrics)
         if agency:
             sql += " AND d.agency LIKE ?"
             args.append(f"%{agency}%")
         if year:
             sql += " AND d.year = ?"
             args.append(int(year))
-        sql += " ORDER BY d.agency, f.metric, f.start"
+        sql += " ORDER BY d.agency, d.year, f.metric, f.doc_id, f.start"
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql, args)]
 

@@ -80,7 +80,7 @@ def test_facts(client):
     assert client.get("/api/facts", query_string={"agency": "三门峡", "year": 2017}).get_json()["facts"]
     assert client.get("/api/facts", query_string={"metric": "nonsense"}).status_code == 400
     csv_text = client.get("/api/facts", query_string={"format": "csv"}).data.decode("utf-8")
-    assert csv_text.splitlines()[0].startswith("metric,value,unit") and "三门峡市人民政府" in csv_text
+    assert csv_text.startswith("\ufeff指标 metric,") and "三门峡市人民政府" in csv_text
     assert client.get("/api/facts", query_string={"format": "xml"}).status_code == 400
 
 

@@ -10,8 +10,6 @@ normalised text (linear in its length); spans map back to the original script.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from kb.records import Fact
@@ -53,18 +51,6 @@ SCOPES = {"agency": "本机关", "area": "全地区"}
 # Metrics counting items, whose breakdowns (其中…) are written like totals.
 BREAKDOWN_METRICS = {"proactive_disclosed", "requests_received"}
 COUNTED = re.compile(r"\d\s*(?:余|多)?\s*万?\s*(?:条|件|项|个|篇|份)")
-
-# Columns of a CSV export of facts (kb facts --csv, /api/facts?format=csv).
-FACT_COLUMNS = ("metric", "value", "unit", "approx", "scope", "agency", "year", "doc_id", "start", "end", "text")
-
-
-def facts_csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FACT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
 
 def answer_facts(facts: list[Fact]) -> list[Fact]:
     """The one figure per metric that answers use: the agency's own before an area's, a template table
