@@ -6,15 +6,22 @@ import os
 
 import pytest
 
-from kb.ingest import process_report
+from kb.ingest import ingest_paths, process_report
+from kb.questions import answer_question
 from kb.readers import read_report
-from kb.report.accuracy import load_labels, score_document, summarize
+from kb.report.accuracy import (
+    check_counting_questions,
+    load_labels,
+    score_document,
+    summarize,
+)
 from kb.report.agency import level_of
 from kb.report.clean import clean_report
 from kb.report.describe import describe
 from kb.report.facts import answer_facts, extract_facts
 from kb.report.sections import split_sections
 from kb.settings import PROJECT_ROOT
+from kb.store import Store
 from kb.text import normalize
 
 REAL = PROJECT_ROOT.parent / "shared" / "real"
@@ -24,12 +31,16 @@ BAR = {"agency": 0.95, "level": 0.95, "doc_type": 0.95, "year": 1.0, "published"
 RECALL, PRECISION = 0.90, 0.97
 
 
-@pytest.fixture(scope="module")
-def real_scores():
+def require_real_reports() -> None:
     if not MANIFEST.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{MANIFEST} is missing: CI always has ../shared/real beside the checkout")
         pytest.skip(f"no real reports at {REAL} (they live beside the checkout, in ../shared/real)")
+
+
+@pytest.fixture(scope="module")
+def real_scores():
+    require_real_reports()
     return [score_document(process_report(REAL / label["file"], 160), label) for label in load_labels(MANIFEST)]
 
 
@@ -47,6 +58,16 @@ def test_figures_on_real_reports(real_scores):
     wrong = [w for s in real_scores for w in s.figures_wrong]
     assert found / gold >= RECALL, missed
     assert right / given >= PRECISION, wrong
+
+
+def test_counting_questions_over_real_reports(tmp_path):
+    require_real_reports()
+    store = Store(tmp_path / "kb.sqlite3")
+    ingest_paths(store, [REAL / "reports"], 160)
+    labels = {(REAL / lb["file"]).stem: lb for lb in load_labels(MANIFEST)}
+    checks = check_counting_questions(labels, lambda q: answer_question(q, store))
+    assert [(c.question, c.missed, c.wrong) for c in checks if not c.exact] == []
+    assert sum(len(c.expected) for c in checks) >= 20   # the questions have answers to get right
 
 
 def test_no_clutter_left_in_real_passages(real_scores):

@@ -11,6 +11,7 @@ report, not every figure: a figure for a metric the gold leaves out cannot be ju
 from __future__ import annotations
 
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,3 +120,56 @@ def summarize(scores: list[DocumentScore]) -> Summary:
     given = right + sum(len(s.figures_wrong) for s in scores)
     return Summary(len(scores), correct, applicable, (found, gold), (right, given),
                    sum(len(s.clutter_left) for s in scores))
+
+
+# Counting questions over labelled reports: (question, metric, operator, value, level or None).
+COUNTING_QUESTIONS = (
+    ("哪些机关没有收到政府信息公开申请", "requests_received", "==", 0, None),
+    ("哪些单位收到的政府信息公开申请超过10件", "requests_received", ">", 10, None),
+    ("乡镇级机关中哪些全年零申请", "requests_received", "==", 0, "乡镇级"),
+    ("哪些机关依申请公开没有收取费用", "fees_charged", "==", 0, None),
+    ("哪些机关主动公开政府信息超过1000条", "proactive_disclosed", ">", 1000, None),
+    ("哪些机关发生了因政府信息公开引起的行政复议", "admin_reviews", ">", 0, None),
+    ("哪些单位没有发生行政复议", "admin_reviews", "==", 0, None),
+    ("哪些机关被提起过行政诉讼", "lawsuits", ">", 0, None),
+    ("区县级单位里哪些主动公开政府信息不少于50条", "proactive_disclosed", ">=", 50, "区县级"),
+)
+_OPS = {"==": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+@dataclass
+class QuestionCheck:
+    question: str
+    expected: set[str]       # documents whose gold figure meets the condition
+    found: set[str]          # documents the answer lists with a figure
+    labelled: set[str]       # documents the gold states the metric for
+
+    @property
+    def missed(self) -> set[str]:
+        return self.expected - self.found
+
+    @property
+    def wrong(self) -> set[str]:
+        return (self.found - self.expected) & self.labelled
+
+    @property
+    def unlabelled(self) -> set[str]:
+        """Listed for a figure the gold does not state: not judged."""
+        return self.found - self.labelled
+
+    @property
+    def exact(self) -> bool:
+        return not self.missed and not self.wrong
+
+
+def check_counting_questions(labels: dict[str, dict], answer) -> list[QuestionCheck]:
+    """labels: doc_id -> gold label; answer(question) -> the answer dict (or None)."""
+    checks = []
+    for question, metric, op, value, level in COUNTING_QUESTIONS:
+        labelled = {doc for doc, lb in labels.items() if metric in lb["facts"]}
+        expected = {doc for doc in labelled if _OPS[op](labels[doc]["facts"][metric]["value"], value)
+                    and (level is None or labels[doc]["level"] == level)}
+        rows = (answer(question) or {}).get("rows", [])
+        checks.append(QuestionCheck(question, expected, {r["doc_id"] for r in rows if r.get("value") is not None},
+                                    labelled))
+    return checks
