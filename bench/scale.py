@@ -152,7 +152,7 @@ def measure_parts(store: Store, out: Path) -> dict:
     from kb.indexes.build import keyword_rows
     from kb.indexes.keyword import FIELD_BOOSTS, build_keyword_index
     from kb.indexes.structured import build_doc_index
-    from kb.report.describe import abbreviate
+    from kb.report.agency import abbreviate
 
     chunks = list(store.iter_chunks())
     rows = keyword_rows(chunks)

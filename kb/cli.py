@@ -11,11 +11,14 @@ from tqdm import tqdm
 from kb.indexes.build import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.ingest import FileResult, update_knowledge_base
+from kb.report.agency import LEVELS
 from kb.search.engine import MODES, SearchEngine, SearchError
 from kb.search.evaluate import evaluate, load_queries
 from kb.search.filters import Filters
 from kb.settings import load_settings
 from kb.store import Store
+
+SCOPE_LABELS = {"agency": "agency", "area": "area", "mixed": "agency+area"}
 
 
 def _echo_json(data) -> None:
@@ -88,8 +91,10 @@ def docs(as_json):
         _echo_json(rows)
         return
     for d in rows:
-        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level']}  "
-                   f"{d['region']}  {d['title']}")
+        scope = SCOPE_LABELS.get(d["figure_scope"], "-")
+        title = d["title"] + (" (composed)" if d["title_composed"] else "")
+        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level'] or '-'}  "
+                   f"{d['region'] or '-'}  figures: {scope}  {title}")
 
 
 @main.command()
@@ -142,11 +147,7 @@ def search(query, mode, k, agency, year, region, doc_type, model, as_json):
         _echo_json(res)
         return
     if res["answer"]:
-        a = res["answer"]
-        click.echo(f"answer: {a['metric']} {a['condition']}")
-        for row in a["rows"]:
-            click.echo(f"  {row['agency']}  {row['year']}  {row['value']:g}{row['unit']}  「{row['text']}」")
-        click.echo()
+        print_answer(res["answer"])
     if not res["results"]:
         click.echo("no passages found; try fewer or other words, or another mode")
     for r in res["results"]:
@@ -204,24 +205,49 @@ def serve(host, port, model, threads):
     waitress.serve(app, host=host, port=port, threads=threads)
 
 
-@main.command()
-@click.option("--metric")
-@click.option("--agency")
-@click.option("--year", type=int)
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--csv", "as_csv", is_flag=True)
-def facts(metric, agency, year, as_json, as_csv):
-    """Figures extracted from the reports, each with its evidence."""
-    from kb.report.facts import METRICS, facts_csv
+def print_answer(a: dict) -> None:
+    """The answer from the figures: the question as understood, the figure(s), each row with its evidence."""
+    click.echo(f"answer ({a['kind']}): {a['label']}")
+    if a["value"] is not None:
+        click.echo(f"  = {a['value']:g}{' (approx)' if a['approx'] else ''}")
+    for row in a["rows"]:
+        value = "not stated" if row["value"] is None else f"{row['value']:g}{row['unit']}"
+        marks = (" ~" if row["approx"] else "") + (" [area]" if row["scope"] == "area" else "")
+        click.echo(f"  {row['agency']}  {row['year']}  {row['metric']}  {value}{marks}  「{row['text']}」")
+    for note in a["notes"]:
+        click.echo(f"  * {note}")
+    click.echo(f"  facts page: {a['facts_url']}\n")
 
-    if metric and metric not in METRICS:
-        raise click.BadParameter(f"unknown metric {metric!r}; one of {', '.join(METRICS)}", param_hint="--metric")
-    rows = Store(load_settings().db_path).facts(metric, agency, year)
+
+@main.command()
+@click.option("--metric", multiple=True, help="metric id (repeatable); default: every metric stated")
+@click.option("--agency")
+@click.option("--level", type=click.Choice(LEVELS))
+@click.option("--region")
+@click.option("--year", type=int)
+@click.option("--question", "-q", help="a question over the figures, as in search (哪些机关没有行政复议)")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True, help="UTF-8 with BOM, one row per agency × year × metric")
+def facts(metric, agency, level, region, year, question, as_json, as_csv):
+    """The figure of every agency × year × metric (the one answers use), each with its evidence."""
+    from kb.questions import parse_question
+    from kb.questions.figures import figures_csv, known_metrics
+    from kb.questions.table import TableFilters, facts_table
+
+    unknown = [m for m in metric if m not in known_metrics()]
+    if unknown:
+        raise click.BadParameter(f"unknown metric {unknown[0]!r}; one of {', '.join(known_metrics())}",
+                                 param_hint="--metric")
+    parsed = parse_question(question) if question else None
+    if question and parsed is None:
+        raise click.BadParameter(f"not a question over the figures: {question!r}", param_hint="--question")
+    table = facts_table(Store(load_settings().db_path),
+                        TableFilters(tuple(metric), agency, level, region, year, year), parsed)
     if as_json:
-        _echo_json({"facts": rows})
+        _echo_json({"facts": [f.as_row() for f in table.evidence]})
     elif as_csv:
-        click.echo(facts_csv(rows), nl=False)
+        click.echo(figures_csv(table.evidence), nl=False)
     else:
-        for f in rows:
-            click.echo(f"{f['agency']}  {f['year']}  {f['metric']}  {f['value']:g}{f['unit']}"
-                       f"{' (approx)' if f['approx'] else ''}  「{f['text']}」")
+        for f in table.evidence:
+            click.echo(f"{f.agency}  {f.year}  {f.metric}  {f.value:g}{f.unit}"
+                       f"{' (approx)' if f.approx else ''}{' [area]' if f.scope == 'area' else ''}  「{f.text}」")

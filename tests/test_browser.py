@@ -1,6 +1,8 @@
 """A real browser (Debian's Chromium through Playwright) against the app served by waitress."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import threading
@@ -88,10 +90,10 @@ def test_counting_question_shows_its_answer_table(page, server_url, artifacts):
 
 def test_facts_page_renders_table_and_charts(page, server_url, artifacts):
     page.goto(server_url + "/facts")
-    page.wait_for_selector("table.facts")
-    assert page.locator("table.facts tbody tr").count() == 4
-    assert page.locator("#chart-lawsuits svg rect").count() == 4
-    link = page.locator("table.facts tbody td a").first
+    page.wait_for_selector("table.figures")
+    assert page.locator("table.figures tbody tr").count() == 5   # 珠海's work plan: a row of "—"
+    assert page.locator("#chart-lawsuits .bar-list li").count() == 4
+    link = page.locator("table.figures tbody td a.value").first
     link.click()
     page.wait_for_selector("mark#passage")
     page.goto(server_url + "/facts")
@@ -190,3 +192,63 @@ def test_search_inside_a_document_and_the_script_toggle(page, server_url):
     assert agencies == {"三门峡市人民政府"}
     page.goto(server_url + "/documents/000_596e1eebe5f5a48f")
     assert page.locator("#script-toggle").count() == 1  # traditional script: the toggle is offered
+
+
+def test_answer_box_states_the_parsed_question(page, server_url, artifacts):
+    page.goto(server_url + "/?q=" + "哪些机关有行政诉讼却没有行政复议")
+    label = page.locator("section.answer .parsed .label").inner_text()
+    assert "行政诉讼 大于 0" in label and "但" in label and "行政复议 等于 0" in label
+    assert page.locator("section.answer tbody tr").count() == 1
+    assert "湖南省安全生產監督管理局" in page.locator("section.answer tbody").inner_text()
+    page.screenshot(path=str(artifacts / "answer-parsed.png"), full_page=True)
+    page.click("section.answer a.facts-link")
+    page.wait_for_selector("table.figures")
+    assert "行政诉讼 大于 0" in page.locator(".question-filter").inner_text()
+    assert page.locator("table.figures tbody tr").count() == 1
+
+
+def test_facts_page_filters_sorts_totals_and_exports(page, server_url, artifacts, tmp_path):
+    page.goto(server_url + "/facts")
+    page.select_option("select[name=year_from]", "2018")
+    page.select_option("select[name=year_to]", "2018")
+    page.click("form.facts-filters button[type=submit]")
+    page.wait_for_selector("table.figures")
+    years = page.locator("table.figures tbody td[data-label=年度]").all_inner_texts()
+    assert years == ["2018", "2018"]
+
+    page.goto(server_url + "/facts")
+    page.click("table.figures th[data-metric=proactive_disclosed] a.sort")   # numbers: largest first
+    page.wait_for_selector("table.figures th[data-metric=proactive_disclosed] a.sort.active")
+    cells = page.locator("table.figures tbody td[data-metric=proactive_disclosed] a.value").all_inner_texts()
+    values = [int(c.rstrip("条")) for c in cells]
+    assert values == sorted(values, reverse=True) == [66158, 809, 57]
+    total = page.locator("table.figures tfoot td[data-metric=proactive_disclosed]").inner_text()
+    assert "67024" in total
+    assert "260件" in page.locator("table.figures tfoot td[data-metric=requests_received]").inner_text()
+    assert page.locator("table.figures tfoot td[data-metric=requests_received] .mark-approx").count() == 1
+    # the evidence of a cell is on the page
+    ev = page.locator("table.figures tbody td[data-metric=proactive_disclosed] a.ev").first.get_attribute("href")
+    assert "66158" in page.locator(ev).inner_text()
+
+    with page.expect_download() as download:
+        page.click("a.csv")
+    path = tmp_path / "facts.csv"
+    download.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and {"指标 metric", "数值 value", "原文 text"} <= set(rows[0])
+    assert all(r["数值 value"].isdigit() for r in rows) and {r["约数 approx"] for r in rows} == {"是", "否"}
+
+
+@pytest.mark.parametrize("path", ["/facts", "/?q=哪些机关有行政诉讼却没有行政复议", "/?q=一共收到多少件依申请公开申请"])
+def test_answer_and_facts_fit_a_phone(page, server_url, artifacts, path):
+    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        tab = phone.new_page()
+        tab.goto(server_url + path)
+        tab.wait_for_selector("table.figures, section.answer")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        tab.screenshot(path=str(artifacts / f"phone-{path.strip('/?').split('=')[0] or 'search'}-{len(path)}.png"), full_page=True)
+    finally:
+        phone.close()

@@ -68,7 +68,7 @@ def test_cli_ingest_docs_show_search(tmp_path):
     bad = runner.invoke(main, ["search", "x", "--k", "500"], env=env)
     assert bad.exit_code == 2 and "k must be between" in bad.output
     facts_csv = runner.invoke(main, ["facts", "--metric", "lawsuits", "--csv"], env=env).output
-    assert facts_csv.splitlines()[0].startswith("metric,value")
+    assert facts_csv.splitlines()[0].startswith("\ufeff指标 metric,")
     failed = runner.invoke(main, ["ingest", str(tmp_path / "missing.txt")], env=env)
     assert failed.exit_code == 1 and "no such file" in failed.output
 

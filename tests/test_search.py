@@ -21,7 +21,7 @@ from .conftest import DEV_QUERIES
 PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.933), "semantic": (0.933, 0.728)}
 # Our own held-out questions on the seeds (several phrasings per figure, never tuned on).
 SEED_QUESTIONS = PROJECT_ROOT / "tests" / "queries" / "seed_questions.jsonl"
-PINNED_SEED_QUESTIONS = {"hybrid": (1.000, 0.900), "keyword": (1.000, 0.915), "semantic": (0.767, 0.529)}
+PINNED_SEED_QUESTIONS = {"hybrid": (1.000, 0.917), "keyword": (1.000, 0.915), "semantic": (0.800, 0.535)}
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 
 
@@ -65,13 +65,13 @@ def real_kb(tmp_path_factory):
 
 
 def test_real_report_questions(real_kb):
-    """Questions from the gold figures of ../shared/real (agency + year + metric, several phrasings).
-    As ingested today many reports carry a wrong agency (being fixed elsewhere), so the as-is numbers are
-    floors; with the gold agencies the ranking itself is measured against the targets."""
+    """Questions from the gold figures of ../shared/real (agency + year + metric, several phrasings), on the
+    reports as ingested and with the gold agencies (the ranking alone). Measured: hybrid 0.98 / 0.878 as
+    ingested, 0.98 / 0.880 with gold agencies; keyword 0.99 / 0.904."""
     as_is, gold, questions = real_kb
     assert len(questions) >= 90
     measured = evaluate(as_is, questions, modes=("hybrid",))
-    assert measured["hybrid"]["r5"] >= 0.94 and measured["hybrid"]["mrr10"] >= 0.64
+    assert measured["hybrid"]["r5"] >= 0.95 and measured["hybrid"]["mrr10"] >= 0.85
     with_gold = evaluate(gold, questions, modes=("hybrid", "keyword"))
     assert with_gold["hybrid"]["r5"] >= 0.95 and with_gold["hybrid"]["mrr10"] >= 0.85
     assert with_gold["keyword"]["r5"] >= 0.95 and with_gold["keyword"]["mrr10"] >= 0.85

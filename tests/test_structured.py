@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 
 from kb.ingest import update_knowledge_base
-from kb.report.describe import abbreviate
+from kb.report.agency import abbreviate
 from kb.search.engine import SearchEngine, SearchError
 from kb.search.query import has_syntax
 from kb.settings import PROJECT_ROOT, load_settings

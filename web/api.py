@@ -7,7 +7,9 @@ import json
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from kb.report.facts import METRICS, facts_csv
+from kb.questions.figures import figures_csv, known_metrics
+from kb.questions.table import TableFilters, facts_table
+from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies
 from kb.search.engine import SearchError
 
@@ -101,18 +103,21 @@ def document(doc_id: str):
 
 @api.get("/facts")
 def facts():
+    """The standing figure of every agency × year × metric, with its evidence (JSON, or CSV for Excel)."""
     metric = request.args.get("metric") or None
-    if metric and metric not in METRICS:
-        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(METRICS)}; got {metric[:40]!r}")
+    if metric and metric not in known_metrics():
+        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; got {metric[:40]!r}")
     year = int_param(request.args, "year", None, 1900, 2100)
-    rows = engine().store.facts(metric, request.args.get("agency") or None, year)
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
+    table = facts_table(engine().store, TableFilters(metrics=(metric,) if metric else (),
+                                                     agency=request.args.get("agency") or None,
+                                                     year_from=year, year_to=year))
     if fmt == "csv":
-        return Response(facts_csv(rows), mimetype="text/csv; charset=utf-8",
+        return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
-    return jsonify({"facts": rows, "metrics": METRICS})
+    return jsonify({"facts": [f.as_row() for f in table.evidence], "metrics": METRICS})
 
 
 @api.get("/compare")

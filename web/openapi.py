@@ -1,7 +1,8 @@
 """The OpenAPI 3 description of the JSON API."""
 from __future__ import annotations
 
-from kb.report.facts import METRICS
+from kb.report.agency import LEVELS
+from kb.report.facts import METRICS, SCOPES
 from kb.search.engine import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
 
 
@@ -59,15 +60,64 @@ SCHEMAS = {
         "text": {"type": "string", "description": "the passage in the document's original script"},
         "highlight": {"type": "string", "description": "the passage HTML-escaped, <mark> around matches"},
         "start": {"type": "integer"}, "end": {"type": "integer"}, "url": {"type": "string"}}},
-    "AnswerRow": {"type": "object", "properties": {
-        "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True}, "value": {"type": "number"},
-        "unit": {"type": "string"}, "approx": {"type": "boolean"}, "text": {"type": "string"},
-        "doc_id": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"}}},
-    "Answer": {"type": "object", "nullable": True, "properties": {
-        "metric": {"type": "string", "enum": list(METRICS)}, "metric_label": {"type": "string"},
-        "condition": {"type": "string"}, "condition_label": {"type": "string"},
-        "year": {"type": "integer", "nullable": True},
-        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"}}}},
+    "AnswerRow": {"type": "object", "required": ["agency", "year", "metric", "value", "approx", "doc_id"],
+                  "description": "one agency-year's figure for one metric of the question, with its evidence; "
+                                 "value null: the report states no such figure (text empty, url opens the report)",
+                  "properties": {
+        "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+        "metric": {"type": "string"}, "metric_label": {"type": "string"},
+        "value": {"type": "number", "nullable": True}, "unit": {"type": "string"}, "approx": {"type": "boolean"},
+        "scope": {"type": "string", "nullable": True, "enum": ["agency", "area", None],
+                  "description": "agency: the agency's own figure; area: a whole 全市/全县 government system"},
+        "level": {"type": "string"}, "region": {"type": "string"}, "doc_id": {"type": "string"},
+        "doc_type": {"type": "string"}, "text": {"type": "string", "description": "the sentence stating the figure"},
+        "start": {"type": "integer", "nullable": True}, "end": {"type": "integer", "nullable": True},
+        "url": {"type": "string"}}},
+    "AnswerCondition": {"type": "object", "required": ["metric", "op"], "properties": {
+        "metric": {"type": "string"}, "metric_label": {"type": "string"},
+        "op": {"type": "string", "enum": ["=", ">", ">=", "<", "<=", "any", "missing"],
+               "description": "any: a figure is stated; missing: none is (not disclosed)"},
+        "value": {"type": "number", "nullable": True}, "op_label": {"type": "string"},
+        "label": {"type": "string", "description": "the condition in Chinese, e.g. 行政诉讼 大于 0"}}},
+    "Answer": {"type": "object", "nullable": True,
+               "description": "the answer to a question over the figures (null for an ordinary search): every "
+                              "agency-year in scope is checked, so the rows are the complete set",
+               "required": ["kind", "metric", "metric_label", "conditions", "group", "year", "label", "rows", "value",
+                            "approx", "missing"],
+               "properties": {
+        "kind": {"type": "string", "enum": ["list", "top", "total", "count", "compare"]},
+        "metric": {"type": "string", "description": "the metric the answer shows, ranks, adds up or compares"},
+        "metric_label": {"type": "string"},
+        "conditions": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerCondition"}},
+        "combine": {"type": "string", "enum": ["and", "but", "or", "neither"],
+                    "description": "and / but: every condition holds; or: one does; neither: each is 0"},
+        "group": {"type": "object", "properties": {
+            "levels": {"type": "array", "items": {"type": "string"}},
+            "regions": {"type": "array", "items": {"type": "string"}},
+            "agency_types": {"type": "array", "items": {"type": "string"}},
+            "year_from": {"type": "integer", "nullable": True}, "year_to": {"type": "integer", "nullable": True}}},
+        "year": {"type": "integer", "nullable": True, "description": "the one reporting year asked about, if one"},
+        "order": {"type": "string", "nullable": True, "enum": ["asc", "desc", None]},
+        "limit": {"type": "integer", "nullable": True},
+        "compare_years": {"type": "array", "items": {"type": "integer"}},
+        "label": {"type": "string", "description": "the question as understood, one Chinese sentence"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"}},
+        "value": {"type": "number", "nullable": True, "description": "total: the sum; count: agencies; else null"},
+        "approx": {"type": "boolean", "description": "true when a figure in the answer is approximate (80余件)"},
+        "scopes": {"type": "array", "items": {"type": "string"}},
+        "mixed_scope": {"type": "boolean", "description": "a total adding figures of different scope"},
+        "missing": {"type": "array", "description": "agency-years in scope that state no figure for the metric",
+                    "items": {"type": "object", "properties": {
+                        "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+                        "doc_id": {"type": "string"}}}},
+        "agencies": {"type": "integer", "description": "how many agencies the answer names"},
+        "series": {"type": "array", "nullable": True, "description": "compare: per agency, the figure per year",
+                   "items": {"type": "object", "properties": {
+                       "agency": {"type": "string"},
+                       "values": {"type": "object", "additionalProperties": {"type": "number", "nullable": True}},
+                       "change": {"type": "number", "nullable": True}}}},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "facts_url": {"type": "string", "description": "the same question as a facts-page query"}}},
     "SearchResponse": {"type": "object", "required": ["query", "mode", "took_ms", "total", "results", "answer"],
                        "properties": {
         "query": {"type": "string"}, "mode": {"type": "string", "enum": list(MODES)}, "took_ms": {"type": "number"},
@@ -82,8 +132,12 @@ SCHEMAS = {
             "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
     "DocumentSummary": {"type": "object", "properties": {
         "doc_id": {"type": "string"}, "title": {"type": "string"}, "agency": {"type": "string"},
-        "region": {"type": "string"}, "level": {"type": "string"}, "year": {"type": "integer", "nullable": True},
-        "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"}}},
+        "region": {"type": "string", "description": "province first (河南省 三门峡市); 全国 for a national body"},
+        "level": {"type": "string", "enum": list(LEVELS) + [""]}, "year": {"type": "integer", "nullable": True},
+        "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"},
+        "title_composed": {"type": "boolean", "description": "the file states no title: composed from agency, year, type"},
+        "figure_scope": {"type": "string", "enum": ["agency", "area", "mixed", ""],
+                         "description": "what the document's figures cover (list endpoint only)"}}},
     "DocumentList": {"type": "object", "properties": {
         "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}}}},
     "Section": {"type": "object", "properties": {
@@ -96,7 +150,10 @@ SCHEMAS = {
         "metric": {"type": "string"}, "value": {"type": "number"}, "unit": {"type": "string"},
         "approx": {"type": "boolean"}, "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
         "doc_id": {"type": "string"}, "text": {"type": "string"}, "start": {"type": "integer"},
-        "end": {"type": "integer"}}},
+        "end": {"type": "integer"},
+        "scope": {"type": "string", "enum": list(SCOPES), "description": "agency: its own figure; area: a whole area's"},
+        "origin": {"type": "string", "enum": ["text", "table"]},
+        "answer_figure": {"type": "boolean", "description": "the figure of its document that answers use"}}},
     "FactList": {"type": "object", "properties": {
         "facts": {"type": "array", "items": {"$ref": "#/components/schemas/Fact"}},
         "metrics": {"type": "object", "additionalProperties": {"type": "string"}}}},

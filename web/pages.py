@@ -1,9 +1,14 @@
 """The researcher's pages: search, document, compare, facts, documents."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from kb.indexes.structured import DOC_TYPE_LABELS
+from kb.questions import Question, parse_question
+from kb.questions.figures import SCOPE_LABELS, figures_csv, known_metrics, metric_label
+from kb.questions.label import question_label
+from kb.questions.table import TableFilters, facts_table
+from kb.report.agency import LEVELS
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies
 from kb.search.engine import MODES, SORTS, SearchError
@@ -11,13 +16,16 @@ from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
 from kb.text import to_simplified
 
 from .engine import document_or_404, engine
+from .errors import ApiError
 from .params import filters_param, int_param, query_param, search_params
-from .render import bar_chart_svg, document_html
+from .render import bar_list_html, document_html
 
 pages = Blueprint("pages", __name__)
 MODE_LABELS = {"hybrid": "混合", "keyword": "关键词", "semantic": "语义"}
 SORT_LABELS = {"relevance": "相关度", "year": "年度（新→旧）", "year_asc": "年度（旧→新）", "agency": "机关"}
 FIELD_LABELS = {"agency": "机关", "year": "年度", "region": "地区", "level": "层级", "doc_type": "类型", "doc_id": "文档"}
+# What a document's figures cover (store.documents()["figure_scope"]).
+DOC_SCOPE_LABELS = SCOPE_LABELS | {"mixed": "本机关及全地区"}
 EXAMPLES = ("行政复议", "政務微博微信建設", "哪些机关依申请公开没有收取费用", "哪些机关的依申请公开数量超过50件",
             "administrative lawsuits dismissed")
 QUERY_EXAMPLES = ('"政府信息公开" AND year:[2017 TO 2018]', "行政复议 NOT 诉讼", "微博 OR 微信", "机关:三门峡 -收费")
@@ -39,7 +47,8 @@ def _doc_options() -> dict[str, list[dict]]:
 @pages.app_context_processor
 def labels():
     return {"MODE_LABELS": MODE_LABELS, "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "METRICS": METRICS,
-            "SORT_LABELS": SORT_LABELS, "FIELD_LABELS": FIELD_LABELS}
+            "SORT_LABELS": SORT_LABELS, "FIELD_LABELS": FIELD_LABELS,
+            "DOC_SCOPE_LABELS": DOC_SCOPE_LABELS}
 
 
 def _args(**changes) -> dict[str, list[str]]:
@@ -135,7 +144,14 @@ def search_page():
 
 @pages.get("/documents")
 def documents_page():
-    return render_template("documents.html", documents=engine().store.documents())
+    """All documents, filtered by level (国家级 … 乡镇级) with a count per level."""
+    documents = engine().store.documents()
+    level = request.args.get("level") or None
+    if level is not None and level not in LEVELS:
+        raise ApiError(400, "invalid_parameter", f"level must be one of {', '.join(LEVELS)}; got {level[:40]!r}")
+    counts = {lv: sum(d["level"] == lv for d in documents) for lv in LEVELS}
+    shown = [d for d in documents if level is None or d["level"] == level]
+    return render_template("documents.html", documents=shown, total=len(documents), level=level, level_counts=counts)
 
 
 @pages.get("/documents/<doc_id>")
@@ -173,14 +189,72 @@ def compare_page():
                            options=_doc_options(), chips=chip_links(filters, {}, "pages.compare_page"))
 
 
+LEVEL_CHOICES = ("国家级", "省级", "市级", "区县级", "乡镇级")
+ORDER_LABELS = {"asc": "升序", "desc": "降序"}
+
+
+def _facts_request() -> tuple[TableFilters, Question | None, str, str, str]:
+    """The facts page's filters from the query string: (filters, question, question text, sort, order)."""
+    args = request.args
+    metrics = tuple(m for m in args.getlist("metric") if m)
+    unknown = [m for m in metrics if m not in known_metrics()]
+    if unknown:
+        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; "
+                                                 f"got {unknown[0][:40]!r}")
+    year = int_param(args, "year", None, 1900, 2100)
+    filters = TableFilters(metrics=metrics, agency=args.get("agency") or None, level=args.get("level") or None,
+                           region=args.get("region") or None,
+                           year_from=year if year is not None else int_param(args, "year_from", None, 1900, 2100),
+                           year_to=year if year is not None else int_param(args, "year_to", None, 1900, 2100))
+    q = query_param(args, required=False)
+    question = parse_question(q) if q else None
+    order = args.get("order") if args.get("order") in ORDER_LABELS else "asc"
+    sort = args.get("sort") or (question.metric if question else "agency")
+    if question and question.kind == "top" and not args.get("order"):
+        order = question.order
+    return filters, question, q, sort, order
+
+
 @pages.get("/facts")
 def facts_page():
-    facts = engine().store.facts()
-    agencies = sorted({(f["agency"], f["year"]) for f in facts}, key=lambda a: (a[0], a[1] or 0))
-    table: dict[tuple, dict[str, dict]] = {a: {} for a in agencies}
-    for f in facts:
-        table[(f["agency"], f["year"])].setdefault(f["metric"], f)  # the first statement in the document
-    metrics = [m for m in METRICS if any(m in row for row in table.values())]
-    charts = {m: bar_chart_svg([{"label": f"{a[0]} {a[1] or ''}", "value": row[m]["value"], "unit": row[m]["unit"]}
-                                for a, row in table.items() if m in row]) for m in metrics}
-    return render_template("facts.html", agencies=agencies, table=table, metrics=metrics, charts=charts)
+    filters, question, q, sort, order = _facts_request()
+    table = facts_table(engine().store, filters, question, sort, order)
+    charts = {m: bar_list_html([{"label": f"{r.agency} {r.year or ''}".strip(), "value": r.cells[m].value,
+                                 "unit": r.cells[m].unit, "approx": r.cells[m].approx, "scope": r.cells[m].scope}
+                                for r in table.rows if r.cells[m] is not None]) for m in table.metrics}
+    docs = engine().store.documents()
+    options = {"years": sorted({d["year"] for d in docs if d["year"]}),
+               "regions": sorted({d["province"] for d in docs if d["province"]} | {d["city"] for d in docs if d["city"]}),
+               "levels": [lv for lv in LEVEL_CHOICES if any(d["level"] == lv for d in docs)]}
+    args = request.args.to_dict(flat=False)
+
+    def sort_url(column: str) -> str:
+        flip = "desc" if table.sort == column and table.order == "asc" else "asc"
+        if table.sort != column and column not in ("agency", "level", "region"):
+            flip = "desc"  # numbers: largest first on the first click
+        return url_for("pages.facts_page", **(args | {"sort": column, "order": flip}))
+
+    return render_template("facts.html", table=table, charts=charts, filters=filters, question=question, q=q,
+                           question_label=question_label(question) if question else "", options=options,
+                           sort_url=sort_url, csv_url=url_for("pages.facts_csv", **args), labels=metric_label,
+                           metric_choices=known_metrics(),
+                           scope_labels=SCOPE_LABELS)
+
+
+@pages.get("/facts.csv")
+def facts_csv():
+    """The facts page's rows as CSV: one row per agency × year × metric, with its evidence."""
+    filters, question, _, sort, order = _facts_request()
+    table = facts_table(engine().store, filters, question, sort, order)
+    return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
+
+
+@pages.app_template_filter("answer_units")
+def answer_units(answer: dict) -> list[dict]:
+    """Answer rows grouped by agency-year, in answer order: {agency, year, cells: {metric: row}}."""
+    units: dict[tuple, dict] = {}
+    for r in answer["rows"]:
+        unit = units.setdefault((r["agency"], r["year"]), {"agency": r["agency"], "year": r["year"], "cells": {}})
+        unit["cells"][r["metric"]] = r
+    return list(units.values())

@@ -1,6 +1,7 @@
-"""Document text as HTML: escaped, section anchors, the cited span marked."""
+"""HTML pieces: document text (escaped, section anchors, the cited span marked) and bar charts of figures."""
 from __future__ import annotations
 
+import math
 from html import escape
 
 from markupsafe import Markup
@@ -28,18 +29,28 @@ def document_html(text: str, sections: list[dict], start: int | None, end: int |
     return Markup("".join(out))
 
 
-def bar_chart_svg(rows: list[dict], width: int = 540) -> Markup:
-    """A horizontal bar chart of (label, value) rows as inline SVG."""
-    bar_h, gap, label_w = 18, 6, 260
-    top = max((r["value"] for r in rows), default=0) or 1
-    height = len(rows) * (bar_h + gap) + gap
-    parts = [f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
-    for i, r in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        w = max(1.0, (width - label_w - 60) * r["value"] / top) if r["value"] else 1.0
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar_h - 5}" text-anchor="end">{escape(r["label"])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}"><title>{escape(r["label"])}: '
-                     f'{r["value"]:g}</title></rect>')
-        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 5}">{r["value"]:g}{escape(r.get("unit", ""))}</text>')
-    parts.append("</svg>")
+def bar_list_html(rows: list[dict], log_ratio: float = 100.0) -> Markup:
+    """A sorted horizontal bar list (label, value, unit, approx, scope) as HTML that reflows on a phone.
+
+    When the largest value is `log_ratio` times the smallest non-zero one or more, bar lengths follow
+    log10(1 + value), so a figure 1000x the others does not flatten them to nothing; the chart says so.
+    """
+    rows = sorted(rows, key=lambda r: (-r["value"], r["label"]))
+    positive = [r["value"] for r in rows if r["value"] > 0]
+    top = max(positive, default=0)
+    log = bool(positive) and top / min(positive) >= log_ratio
+    scale = (lambda x: math.log10(1 + x) / math.log10(1 + top)) if log else (lambda x: x / top if top else 0)
+    parts = [f'<div class="bars{" log" if log else ""}">']
+    if log:
+        parts.append('<p class="scale">对数刻度：最大值是最小非零值的 '
+                     f'{top / min(positive):,.0f} 倍，条长按 log(1+数值) 画出，数字为原值。</p>')
+    parts.append('<ol class="bar-list">')
+    for r in rows:
+        width = 100 * scale(r["value"]) if r["value"] > 0 else 0
+        marks = ("约" if r.get("approx") else "") + (" 全地区" if r.get("scope") == "area" else "")
+        parts.append(f'<li><span class="bar-label">{escape(r["label"])}</span>'
+                     f'<span class="bar-track"><span class="bar" style="width:{width:.1f}%"></span></span>'
+                     f'<span class="bar-value">{r["value"]:g}{escape(r.get("unit", ""))}'
+                     + (f'<small>{escape(marks.strip())}</small>' if marks else "") + "</span></li>")
+    parts.append("</ol></div>")
     return Markup("".join(parts))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.report.describe import abbreviate
+from kb.report.agency import abbreviate
 from kb.text import normalize, tokenize
 
 # A token in the names of at least this share of the documents describes nothing (e.g. 人民政府 in a

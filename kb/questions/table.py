@@ -1,0 +1,137 @@
+"""The facts table: agency-years × metrics from the standing figures, filtered, sorted, with totals,
+year-over-year changes and numbered evidence (the facts page and its CSV)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from kb.text import compact
+
+from .figures import (
+    Figure,
+    figures_in,
+    in_group,
+    known_metrics,
+    unit_documents,
+    year_between,
+)
+from .model import Question
+
+FIXED_COLUMNS = ("agency", "year", "level", "region")
+
+
+@dataclass
+class TableFilters:
+    metrics: tuple[str, ...] = ()
+    agency: str | None = None
+    level: str | None = None
+    region: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def matches(self, doc: dict) -> bool:
+        if self.agency and compact(self.agency) not in compact(doc["agency"]):
+            return False
+        if self.level and doc["level"] != self.level:
+            return False
+        if self.region and compact(self.region) not in compact(doc["region"]):
+            return False
+        return year_between(doc["year"], self.year_from, self.year_to)
+
+
+@dataclass
+class Row:
+    agency: str
+    year: int | None
+    level: str
+    region: str
+    doc_id: str
+    cells: dict[str, Figure | None]
+    changes: dict[str, float | None] = field(default_factory=dict)   # against the agency's previous year shown
+    previous_year: int | None = None
+
+
+@dataclass
+class FactsTable:
+    metrics: list[str]
+    rows: list[Row]
+    totals: dict[str, dict]
+    evidence: list[Figure]            # every figure shown, numbered in table order (1-based on the page)
+    year_over_year: bool
+    sort: str
+    order: str
+
+    def evidence_number(self, figure: Figure) -> int:
+        return self._numbers[id(figure)]
+
+    def __post_init__(self):
+        self._numbers = {id(f): i for i, f in enumerate(self.evidence, start=1)}
+
+
+def sort_columns(metrics: list[str]) -> list[str]:
+    return list(FIXED_COLUMNS) + metrics + [f"{m}:change" for m in metrics]
+
+
+def facts_table(store, filters: TableFilters, question: Question | None = None, sort: str = "agency",
+                order: str = "asc") -> FactsTable:
+    docs = [d for d in store.documents() if filters.matches(d) and (question is None or in_group(question.group, d))]
+    units = unit_documents(docs)
+    wanted = list(filters.metrics) or (question.metrics if question else [])
+    figures = figures_in(store, docs, wanted or None)
+    metrics = wanted or [m for m in known_metrics() if any(k[2] == m for k in figures)]
+    rows = []
+    for (agency, year), doc in units.items():
+        cells = {m: figures.get((agency, year, m)) for m in metrics}
+        if question is not None and not question.selects({m: f.value if f else None for m, f in
+                                                           ((m, figures.get((agency, year, m))) for m in question.metrics)}):
+            continue
+        rows.append(Row(agency, year, doc["level"], doc["region"], doc["doc_id"], cells))
+    year_over_year = _add_changes(rows, metrics)
+    if sort not in sort_columns(metrics):
+        sort = "agency"
+    rows = _sorted(rows, sort, order)
+    totals = {m: _total([r.cells[m] for r in rows if r.cells[m] is not None]) for m in metrics}
+    evidence = [r.cells[m] for r in rows for m in metrics if r.cells[m] is not None]
+    return FactsTable(metrics, rows, totals, evidence, year_over_year, sort, order)
+
+
+def _add_changes(rows: list[Row], metrics: list[str]) -> bool:
+    """Each row's change against the same agency's previous year in the table; True when any agency has two."""
+    by_agency: dict[str, list[Row]] = {}
+    for r in rows:
+        by_agency.setdefault(r.agency, []).append(r)
+    several = False
+    for years in by_agency.values():
+        years.sort(key=lambda r: r.year or 0)
+        several = several or len(years) > 1
+        for before, row in pairwise(years):
+            row.previous_year = before.year
+            for m in metrics:
+                a, b = before.cells[m], row.cells[m]
+                row.changes[m] = None if a is None or b is None else b.value - a.value
+    return several
+
+
+def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
+    """Sorted by one column; rows without a value in it go last in either order."""
+    def value(r: Row):
+        if sort in FIXED_COLUMNS:
+            return getattr(r, sort)
+        if sort.endswith(":change"):
+            return r.changes.get(sort[:-len(":change")])
+        f = r.cells.get(sort)
+        return None if f is None else f.value
+
+    present = [r for r in rows if value(r) not in (None, "")]
+    absent = [r for r in rows if value(r) in (None, "")]
+    present.sort(key=lambda r: (r.agency, r.year or 0))
+    present.sort(key=value, reverse=order == "desc")
+    absent.sort(key=lambda r: (r.agency, r.year or 0))
+    return present + absent
+
+
+def _total(figures: list[Figure]) -> dict:
+    scopes = sorted({f.scope for f in figures})
+    return {"value": sum(f.value for f in figures) if figures else None, "count": len(figures),
+            "approx": any(f.approx for f in figures), "scopes": scopes, "mixed_scope": len(scopes) > 1,
+            "unit": figures[0].unit if figures else ""}
