@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.records import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: provenance (documents.source_type, pages, ocr, page_starts; chunks.page)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS documents (
     encoding TEXT NOT NULL,
     title TEXT NOT NULL, title_composed INTEGER NOT NULL, agency TEXT NOT NULL, region TEXT NOT NULL,
     province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
-    year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
+    year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL,
+    source_type TEXT NOT NULL DEFAULT 'txt', pages INTEGER, ocr INTEGER NOT NULL DEFAULT 0,
+    page_starts TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     level INTEGER NOT NULL, number TEXT NOT NULL, title TEXT NOT NULL, path TEXT NOT NULL,
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     section_ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    section_path TEXT NOT NULL);
+    section_path TEXT NOT NULL, page INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS facts (
     fact_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -38,7 +40,14 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
 """
 DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
-              "city", "district", "level", "year", "published", "doc_type")
+              "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts")
+# Columns added since schema 1, added in place to an older store (its documents are re-derived on the
+# next ingest anyway: the pipeline version changed with them).
+_ADDED_COLUMNS = {
+    "documents": ("source_type TEXT NOT NULL DEFAULT 'txt'", "pages INTEGER", "ocr INTEGER NOT NULL DEFAULT 0",
+                  "page_starts TEXT NOT NULL DEFAULT '[]'"),
+    "chunks": ("page INTEGER",),
+}
 
 
 class Store:
@@ -50,6 +59,7 @@ class Store:
         self._local = threading.local()
         db = self.db
         db.executescript(SCHEMA)
+        _upgrade(db)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
@@ -85,11 +95,11 @@ class Store:
     def put_document(self, doc: Document) -> None:
         """Insert or replace one document and everything derived from it, in one transaction."""
         d = doc.description
-        new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False))
-                      for c in doc.chunks]
+        new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False),
+                       c.page) for c in doc.chunks]
         with self.transaction():
             old_chunks = [tuple(r) for r in self.db.execute(
-                'SELECT ordinal, section_ordinal, start, "end", text, section_path FROM chunks WHERE doc_id = ? '
+                'SELECT ordinal, section_ordinal, start, "end", text, section_path, page FROM chunks WHERE doc_id = ? '
                 "ORDER BY ordinal", (doc.raw.doc_id,))]
             # Unchanged passages keep their ids, so a serving index built earlier still resolves them.
             keep_chunks = old_chunks == new_chunks
@@ -101,7 +111,8 @@ class Store:
                 + ", ".join(f"{f} = excluded.{f}" for f in DOC_FIELDS[1:] + ("text", "ingested_at")),
                 (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
                  int(d.title_composed), d.agency, d.region, d.province, d.city, d.district, d.level, d.year,
-                 d.published, d.doc_type, doc.text, time.time()))
+                 d.published, d.doc_type, doc.raw.source_type, doc.raw.pages, int(doc.raw.ocr),
+                 json.dumps(doc.page_starts), doc.text, time.time()))
             self.db.executemany(
                 'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -109,8 +120,8 @@ class Store:
                   s.start, s.end, s.body_end, s.parent) for s in doc.sections])
             if not keep_chunks:
                 self.db.executemany(
-                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path) '
-                    "VALUES (?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
+                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path, page) '
+                    "VALUES (?,?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
             self.db.executemany(
                 'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text) VALUES (?,?,?,?,?,?,?,?)',
                 [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text)
@@ -157,7 +168,7 @@ class Store:
         for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
             part = ids[i:i + 900]
             rows = self.db.execute(
-                'SELECT c.chunk_id, c.doc_id, c.start, c."end", c.text, c.section_path, d.title, d.agency, '
+                'SELECT c.chunk_id, c.doc_id, c.start, c."end", c.text, c.section_path, c.page, d.title, d.agency, '
                 "d.region, d.year, d.doc_type FROM chunks c JOIN documents d USING (doc_id) "
                 f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part)
             for r in rows:
@@ -203,7 +214,22 @@ class Store:
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
     d["title_composed"] = bool(d["title_composed"])
+    d["ocr"] = bool(d["ocr"])
+    d["page_starts"] = json.loads(d["page_starts"])
     return d
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a store of an older schema version to this one (columns added in place)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or int(row[0]) >= SCHEMA_VERSION:
+        return
+    for table, columns in _ADDED_COLUMNS.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 def open_store(path: Path) -> Store:
