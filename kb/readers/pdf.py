@@ -63,18 +63,30 @@ def _open(data: bytes):
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReadError("not a PDF file (no %PDF header)")
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
-            raise ReadError("encrypted PDF: it needs a password to open") from None
-        raise ReadError(f"damaged PDF, cannot be opened ({message})") from None
     # PDFium repairs what it can of a cut-off file; the pages past the cut would be lost silently.
     if b"%%EOF" not in data[-2048:]:
-        pdf.close()
         raise ReadError("truncated PDF (no %%EOF end marker): the file is incomplete, download it again")
-    return pdf
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        # PDFium's error code can be left over from an earlier document: the trailer says what is encrypted.
+        if "password" in message.lower() and b"/Encrypt" in data:
+            raise ReadError("encrypted PDF: it needs a password to open") from None
+        if _page_count_by_pdfminer(data) == 0:
+            raise ReadError("PDF has no pages") from None
+        raise ReadError(f"damaged PDF, cannot be opened ({message})") from None
+
+
+def _page_count_by_pdfminer(data: bytes) -> int | None:
+    """A second opinion on a file PDFium refuses (it refuses an empty page tree too)."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception:  # noqa: BLE001 -- any failure: no second opinion
+        return None
 
 
 def _text_boxes(textpage, height: float) -> list[Box]:
