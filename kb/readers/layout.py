@@ -55,8 +55,8 @@ class Line:
         return self.bottom - self.top
 
 
-# "— 3 —", "- 3 -", "3", "第3页", "第 3 页 共 12 页", "3/12", "Page 3 of 12": a page counter line.
-PAGE_NUMBER = re.compile(r"^(?:[-—–－_~·\s]*\d{1,4}[-—–－_~·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+# "— 3 —" (OCR reads the dashes as 一), "- 3 -", "3", "第3页", "第 3 页 共 12 页", "3/12", "Page 3 of 12": a page counter line.
+PAGE_NUMBER = re.compile(r"^(?:[-—–－_~·一\s]*\d{1,4}[-—–－_~·一\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
                          r"|\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$", re.IGNORECASE)
 # Boxes further apart than this many line heights on one line are separate cells of a table row.
 CELL_GAP = 2.0
@@ -138,9 +138,10 @@ def _group_lines(boxes: list[Box]) -> list[Line]:
     return lines
 
 
-def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+def drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
     """Drop page counters and the running header/footer: the first or last two lines of a page that are
-    a page number, or whose text (digits aside) recurs at the top or bottom of at least half the pages.
+    a page number, or whose text (digits aside) recurs at the top or bottom of at least half the pages,
+    or a short line in the page's top or bottom margin set apart from the text (seen on a single page too).
     """
     def key(line: Line) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
@@ -150,11 +151,30 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
 
     counts = Counter(k for lines in pages for k in {key(ln) for ln in candidates(lines)})
     repeated = {k for k, n in counts.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)}
+    line_heights = [ln.height for lines in pages for ln in lines if not ln.row]
+    char = statistics.median(line_heights) if line_heights else 0.0
     out = []
-    for lines in pages:
+    for lines, height in zip(pages, heights):
         drop = {id(ln) for ln in candidates(lines) if PAGE_NUMBER.match(ln.text.strip()) or key(ln) in repeated}
+        drop |= {id(ln) for ln in _in_margin(lines, height, char)}
         out.append([ln for ln in lines if id(ln) not in drop])
     return out
+
+
+# Share of the page height at its top and bottom that is margin (running headers and footers sit there).
+MARGIN = 0.06
+
+
+def _in_margin(lines: list[Line], height: float, char: float) -> list[Line]:
+    out = []
+    if len(lines) >= 2:
+        first, second = lines[0], lines[1]
+        if first.bottom < MARGIN * height and second.top - first.bottom > 2 * char:
+            out.append(first)
+        last, before = lines[-1], lines[-2]
+        if last.top > (1 - MARGIN) * height and last.top - before.bottom > 2 * char:
+            out.append(last)
+    return [ln for ln in out if not ln.row and len(ln.text) <= 40]
 
 
 @dataclass
@@ -172,8 +192,11 @@ def _metrics(pages: list[list[Line]]) -> _Metrics | None:
     # The text block's left edge: where most lines start (continuation lines are never indented).
     lefts = Counter(round(ln.x0 / (char / 2)) for ln in text)
     left = min(b for b, n in lefts.items() if n >= 0.5 * max(lefts.values())) * (char / 2)
-    long_lines = sorted(ln.x1 for ln in text if len(ln.text) >= 8) or sorted(ln.x1 for ln in text)
-    right = long_lines[int(0.9 * (len(long_lines) - 1))]
+    # The right edge: the furthest place where several lines end (one line running past it, a long URL
+    # or an OCR box, does not move it).
+    ends = sorted((ln.x1 for ln in text if len(ln.text) >= 8), reverse=True) or [ln.x1 for ln in text]
+    enough = max(2, 0.2 * len(ends)) if len(ends) >= 2 else 1
+    right = next((x for x in ends if sum(abs(e - x) <= char for e in ends) >= enough), ends[0])
     return _Metrics(left, right, char)
 
 
@@ -193,7 +216,7 @@ def _continues(prev: Line, line: Line, m: _Metrics, same_page: bool) -> bool:
 
 def assemble(pages: list[PageLayout]) -> tuple[str, list[int]]:
     """Report text (one paragraph or table row per line) and the offset where each page starts."""
-    lines_by_page = drop_running_lines([page_lines(p) for p in pages])
+    lines_by_page = drop_running_lines([page_lines(p) for p in pages], [p.height for p in pages])
     metrics = _metrics(lines_by_page)
     paragraphs: list[str] = []
     page_starts: list[int] = []
