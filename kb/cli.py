@@ -17,6 +17,8 @@ from kb.search.filters import Filters
 from kb.settings import load_settings
 from kb.store import Store
 
+SCOPE_LABELS = {"agency": "agency", "area": "area", "mixed": "agency+area"}
+
 
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -89,8 +91,10 @@ def docs(as_json):
         _echo_json(rows)
         return
     for d in rows:
-        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level']}  "
-                   f"{d['region']}  {d['title']}")
+        scope = SCOPE_LABELS.get(d["figure_scope"], "-")
+        title = d["title"] + (" (composed)" if d["title_composed"] else "")
+        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level'] or '-'}  "
+                   f"{d['region'] or '-'}  figures: {scope}  {title}")
 
 
 @main.command()
@@ -225,4 +229,4 @@ def facts(metric, agency, year, as_json, as_csv):
     else:
         for f in rows:
             click.echo(f"{f['agency']}  {f['year']}  {f['metric']}  {f['value']:g}{f['unit']}"
-                       f"{' (approx)' if f['approx'] else ''}  「{f['text']}」")
+                       f"{' (approx)' if f['approx'] else ''}{' (area)' if f['scope'] == 'area' else ''}  「{f['text']}」")

@@ -20,7 +20,7 @@ from kb.report.sections import split_sections
 from kb.store import Store
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass

@@ -24,7 +24,8 @@ class CleanReport:
     """The report's own text in its original script; every offset in the system refers to `text`."""
     raw: RawReport
     text: str
-    removed: list[str] = field(default_factory=list)  # chrome lines dropped, kept for metadata (dates)
+    removed: list[str] = field(default_factory=list)     # clutter lines dropped, in order
+    meta: dict[str, str] = field(default_factory=dict)   # portal metadata read before dropping (发布机构, 发布日期 ...)
 
 
 @dataclass
@@ -32,11 +33,11 @@ class Description:
     title: str
     title_composed: bool
     agency: str
-    region: str          # "河南省 三门峡市" style, province first
+    region: str          # "河南省 三门峡市" style, province first; 全国 for a national body
     province: str
     city: str
     district: str
-    level: str           # 省级 / 市级 / 区县级 / ""
+    level: str           # 国家级 / 省级 / 市级 / 区县级 / 乡镇级 / ""
     year: int | None     # the statistics year
     published: str | None  # ISO date when stated
     doc_type: str        # annual_report / work_plan / guide / other
@@ -75,6 +76,8 @@ class Fact:
     start: int            # evidence span in the document text
     end: int
     text: str
+    scope: str = "agency"  # "agency": the reporting agency's own figure; "area": a whole area's (全市, 各部门)
+    origin: str = "text"   # "text": a sentence states it; "table": a row of the template's tables
 
 
 @dataclass

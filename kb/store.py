@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.records import Document
+from kb.report.facts import answer_facts
 
-SCHEMA_VERSION = 2  # 2: provenance (documents.source_type, pages, ocr, page_starts; chunks.page)
+SCHEMA_VERSION = 3  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -36,18 +37,24 @@ CREATE TABLE IF NOT EXISTS facts (
     fact_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, metric TEXT NOT NULL,
     value REAL NOT NULL, unit TEXT NOT NULL, approx INTEGER NOT NULL, start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, text TEXT NOT NULL);
+    "end" INTEGER NOT NULL, text TEXT NOT NULL, scope TEXT NOT NULL DEFAULT 'agency',
+    origin TEXT NOT NULL DEFAULT 'text', answer_figure INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
 """
+# Additive changes of the schema, by the version that made them: a store of an older version gets them on
+# opening (its documents are re-derived by the next ingest, since the pipeline version changed too).
+MIGRATIONS = {
+    2: ("ALTER TABLE facts ADD COLUMN scope TEXT NOT NULL DEFAULT 'agency'",
+        "ALTER TABLE facts ADD COLUMN origin TEXT NOT NULL DEFAULT 'text'",
+        "ALTER TABLE facts ADD COLUMN answer_figure INTEGER NOT NULL DEFAULT 0"),
+    3: ("ALTER TABLE documents ADD COLUMN source_type TEXT NOT NULL DEFAULT 'txt'",
+        "ALTER TABLE documents ADD COLUMN pages INTEGER",
+        "ALTER TABLE documents ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE chunks ADD COLUMN page INTEGER"),
+}
 DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
               "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts")
-# Columns added since schema 1, added in place to an older store (its documents are re-derived on the
-# next ingest anyway: the pipeline version changed with them).
-_ADDED_COLUMNS = {
-    "documents": ("source_type TEXT NOT NULL DEFAULT 'txt'", "pages INTEGER", "ocr INTEGER NOT NULL DEFAULT 0",
-                  "page_starts TEXT NOT NULL DEFAULT '[]'"),
-    "chunks": ("page INTEGER",),
-}
 
 
 class Store:
@@ -58,10 +65,19 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         db = self.db
+        existing = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        version = int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) \
+            if existing else SCHEMA_VERSION
         db.executescript(SCHEMA)
-        _upgrade(db)
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: store schema {version} is newer than this kb ({SCHEMA_VERSION}); "
+                               "upgrade kb or use another KB_INDEX_DIR")
+        with self.transaction():
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(v, ()):
+                    db.execute(statement)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -122,10 +138,12 @@ class Store:
                 self.db.executemany(
                     'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path, page) '
                     "VALUES (?,?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
+            answers = {id(f) for f in answer_facts(doc.facts)}
             self.db.executemany(
-                'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text) VALUES (?,?,?,?,?,?,?,?)',
-                [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text)
-                 for f in doc.facts])
+                'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text, scope, origin, answer_figure) '
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text, f.scope, f.origin,
+                  int(id(f) in answers)) for f in doc.facts])
             self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
@@ -149,8 +167,11 @@ class Store:
 
     def documents(self) -> list[dict]:
         rows = self.db.execute(
-            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, coalesce(n, 0) AS chunks FROM documents "
-            "LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks GROUP BY doc_id) USING (doc_id) ORDER BY doc_id")
+            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, coalesce(n, 0) AS chunks, "
+            "coalesce(scopes, '') AS figure_scope FROM documents "
+            "LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks GROUP BY doc_id) USING (doc_id) "
+            "LEFT JOIN (SELECT doc_id, group_concat(DISTINCT scope) AS scopes FROM facts WHERE answer_figure "
+            "GROUP BY doc_id) USING (doc_id) ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
 
     def document(self, doc_id: str) -> dict | None:
@@ -195,8 +216,8 @@ class Store:
                 "facts": one("SELECT count(*) FROM facts")}
 
     def facts(self, metric: str | None = None, agency: str | None = None, year: int | None = None) -> list[dict]:
-        sql = ('SELECT f.metric, f.value, f.unit, f.approx, d.agency, d.year, f.doc_id, f.text, f.start, f."end" '
-               "FROM facts f JOIN documents d USING (doc_id) WHERE 1=1")
+        sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, d.agency, d.year, '
+               'f.doc_id, f.text, f.start, f."end" FROM facts f JOIN documents d USING (doc_id) WHERE 1=1')
         args: list = []
         if metric:
             sql += " AND f.metric = ?"
@@ -208,7 +229,8 @@ class Store:
             sql += " AND d.year = ?"
             args.append(int(year))
         sql += " ORDER BY d.agency, f.metric, f.start"
-        return [dict(r) | {"approx": bool(r["approx"])} for r in self.db.execute(sql, args)]
+        return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
+                for r in self.db.execute(sql, args)]
 
 
 def _doc_row(r: sqlite3.Row) -> dict:
@@ -216,20 +238,10 @@ def _doc_row(r: sqlite3.Row) -> dict:
     d["title_composed"] = bool(d["title_composed"])
     d["ocr"] = bool(d["ocr"])
     d["page_starts"] = json.loads(d["page_starts"])
+    if "figure_scope" in d:  # what the document's figures cover: agency / area / mixed / "" (none)
+        scopes = set(filter(None, d["figure_scope"].split(",")))
+        d["figure_scope"] = "mixed" if len(scopes) > 1 else next(iter(scopes), "")
     return d
-
-
-def _upgrade(db: sqlite3.Connection) -> None:
-    """Bring a store of an older schema version to this one (columns added in place)."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is None or int(row[0]) >= SCHEMA_VERSION:
-        return
-    for table, columns in _ADDED_COLUMNS.items():
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-        for column in columns:
-            if column.split()[0] not in have:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 def open_store(path: Path) -> Store:

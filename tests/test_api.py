@@ -139,3 +139,22 @@ def test_no_server_errors_for_any_input(case):
     if response.status_code >= 400:
         body = json.loads(response.text)
         assert set(body["error"]) == {"code", "message"}
+
+
+def test_documents_page_filters_by_level_and_marks_composed_titles(client):
+    page = client.get("/documents").get_data(as_text=True)
+    for level in ("国家级", "省级", "市级", "区县级", "乡镇级"):
+        assert level in page
+    assert page.count("系统拟题") == 2  # 罗庄 and 珠海 state no title line
+    city = client.get("/documents", query_string={"level": "市级"}).get_data(as_text=True)
+    assert "三门峡市人民政府" in city and "罗庄区" not in city and "湖南省安全" not in city
+    assert client.get("/documents", query_string={"level": "村级"}).status_code == 400
+
+
+def test_facts_carry_their_scope(client):
+    facts = client.get("/api/facts", query_string={"metric": "proactive_disclosed"}).get_json()["facts"]
+    sanmenxia = [f for f in facts if f["agency"] == "三门峡市人民政府"]
+    assert sanmenxia and sanmenxia[0]["scope"] == "area" and sanmenxia[0]["value"] == 66158
+    assert {f["scope"] for f in facts if f["agency"] == "罗庄区安全生产监督管理局"} == {"agency"}
+    docs = {d["agency"]: d for d in client.get("/api/documents").get_json()["documents"]}
+    assert docs["三门峡市人民政府"]["figure_scope"] == "mixed" and docs["三门峡市人民政府"]["level"] == "市级"

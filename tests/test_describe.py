@@ -10,7 +10,7 @@ from kb.report.describe import describe
 from .conftest import SEEDS
 
 EXPECTED = {
-    "000_596e1eebe5f5a48f": ("湖南省安全生产监督管理局", 2017, "annual_report", "省级", "湖南省", "2018-03-22",
+    "000_596e1eebe5f5a48f": ("湖南省安全生產監督管理局", 2017, "annual_report", "省级", "湖南省", "2018-03-22",
                              "湖南省安全生產監督管理局2017年政府信息公開工作報告", False),
     "001_dd0aca17394d444a": ("罗庄区安全生产监督管理局", 2018, "annual_report", "区县级", "山东省 临沂市 罗庄区", None,
                              "罗庄区安全生产监督管理局2018年政府信息公开工作年度报告", True),

@@ -58,7 +58,8 @@ def test_post_2019_template_tables(name):
     doc = process_report(FIXTURES / name, 160)
     facts = {f.metric: f for f in doc.facts}
     assert {m: f.value for m, f in facts.items()} == {
-        "requests_received": 40, "requests_granted": 19, "admin_reviews": 3, "lawsuits": 3, "fees_charged": 0,
+        "requests_received": 40, "requests_carried_in": 2, "requests_granted": 19, "requests_partly_granted": 5,
+        "requests_denied": 2, "requests_carried_forward": 3, "admin_reviews": 3, "lawsuits": 3, "fees_charged": 0,
         "press_conferences": 6, "training_sessions": 3}
     assert "本年新收政府信息公开申请数量" in facts["requests_received"].text
     assert "予以公开" in facts["requests_granted"].text

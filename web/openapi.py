@@ -1,7 +1,8 @@
 """The OpenAPI 3 description of the JSON API."""
 from __future__ import annotations
 
-from kb.report.facts import METRICS
+from kb.report.agency import LEVELS
+from kb.report.facts import METRICS, SCOPES
 from kb.search.engine import MAX_K, MAX_QUERY_CHARS, MODES
 
 
@@ -61,8 +62,12 @@ SCHEMAS = {
             "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
     "DocumentSummary": {"type": "object", "properties": {
         "doc_id": {"type": "string"}, "title": {"type": "string"}, "agency": {"type": "string"},
-        "region": {"type": "string"}, "level": {"type": "string"}, "year": {"type": "integer", "nullable": True},
+        "region": {"type": "string", "description": "province first (河南省 三门峡市); 全国 for a national body"},
+        "level": {"type": "string", "enum": list(LEVELS) + [""]}, "year": {"type": "integer", "nullable": True},
         "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"},
+        "title_composed": {"type": "boolean", "description": "the file states no title: composed from agency, year, type"},
+        "figure_scope": {"type": "string", "enum": ["agency", "area", "mixed", ""],
+                         "description": "what the document's figures cover (list endpoint only)"},
         "source_type": {"type": "string", "description": "file type read: txt, html, pdf, docx, doc, wps, image"},
         "pages": {"type": "integer", "nullable": True, "description": "page count of a paged file"},
         "ocr": {"type": "boolean", "description": "the text was recognised from page images"}}},
@@ -80,7 +85,10 @@ SCHEMAS = {
         "metric": {"type": "string"}, "value": {"type": "number"}, "unit": {"type": "string"},
         "approx": {"type": "boolean"}, "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
         "doc_id": {"type": "string"}, "text": {"type": "string"}, "start": {"type": "integer"},
-        "end": {"type": "integer"}}},
+        "end": {"type": "integer"},
+        "scope": {"type": "string", "enum": list(SCOPES), "description": "agency: its own figure; area: a whole area's"},
+        "origin": {"type": "string", "enum": ["text", "table"]},
+        "answer_figure": {"type": "boolean", "description": "the figure of its document that answers use"}}},
     "FactList": {"type": "object", "properties": {
         "facts": {"type": "array", "items": {"$ref": "#/components/schemas/Fact"}},
         "metrics": {"type": "object", "additionalProperties": {"type": "string"}}}},

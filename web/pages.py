@@ -5,9 +5,11 @@ from flask import Blueprint, render_template, request, url_for
 
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies
+from kb.report.agency import LEVELS
 from kb.search.engine import MODES
 
 from .engine import document_or_404, engine
+from .errors import ApiError
 from .params import filters_param, int_param, query_param, search_params
 from .render import bar_chart_svg, document_html
 
@@ -15,6 +17,8 @@ pages = Blueprint("pages", __name__)
 MODE_LABELS = {"hybrid": "混合", "keyword": "关键词", "semantic": "语义"}
 DOC_TYPE_LABELS = {"annual_report": "年度报告", "work_plan": "工作方案", "guide": "公开指南", "catalogue": "公开目录",
                    "other": "其他"}
+# What a document's figures cover (store.documents()["figure_scope"]).
+SCOPE_LABELS = {"agency": "本机关", "area": "全地区", "mixed": "本机关及全地区"}
 EXAMPLES = ("行政复议", "政務微博微信建設", "哪些机关依申请公开没有收取费用", "哪些机关的依申请公开数量超过50件",
             "administrative lawsuits dismissed")
 
@@ -33,7 +37,8 @@ def _doc_options() -> dict[str, list[dict]]:
 
 @pages.app_context_processor
 def labels():
-    return {"MODE_LABELS": MODE_LABELS, "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "METRICS": METRICS}
+    return {"MODE_LABELS": MODE_LABELS, "DOC_TYPE_LABELS": DOC_TYPE_LABELS, "METRICS": METRICS,
+            "SCOPE_LABELS": SCOPE_LABELS}
 
 
 @pages.get("/")
@@ -54,7 +59,14 @@ def search_page():
 
 @pages.get("/documents")
 def documents_page():
-    return render_template("documents.html", documents=engine().store.documents())
+    """All documents, filtered by level (国家级 … 乡镇级) with a count per level."""
+    documents = engine().store.documents()
+    level = request.args.get("level") or None
+    if level is not None and level not in LEVELS:
+        raise ApiError(400, "invalid_parameter", f"level must be one of {', '.join(LEVELS)}; got {level[:40]!r}")
+    counts = {lv: sum(d["level"] == lv for d in documents) for lv in LEVELS}
+    shown = [d for d in documents if level is None or d["level"] == level]
+    return render_template("documents.html", documents=shown, total=len(documents), level=level, level_counts=counts)
 
 
 @pages.get("/documents/<doc_id>")

@@ -19,7 +19,7 @@ import numpy as np
 from kb.indexes.embed import Embedder
 from kb.indexes.keyword import KeywordIndex, build_keyword_index
 from kb.indexes.vector import VectorIndex, build_vector_index
-from kb.report.describe import abbreviate
+from kb.report.agency import abbreviate
 from kb.store import Store
 from kb.text import dictionary_version, normalize, tokenize
 

@@ -1,10 +1,17 @@
-"""Sections: the heading tree 一、 / （一） / 1. / （1）, full- or half-width, with offsets."""
+"""Sections: the heading tree 一、 / （一） / 1. / （1）, full- or half-width, with offsets.
+
+Table rows are never headings (a line with `|` cells or figures after its label, or a row label of the
+national template such as 一、本年新收政府信息公开申请数量), and a section of the template named without its
+number (主动公开政府信息情况) is a top-level heading.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
 
 from kb.records import Section
+from kb.report.template import is_table_row_label, section_index
+from kb.text import normalize
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 # Patterns run on the NFKC form of a line, so （一） and (一), １． and 1. look alike.
@@ -25,16 +32,23 @@ _TABLE_ROW_TAIL = re.compile(r"(?:\s+[+-]?\d+(?:\.\d+)?){2,}\s*$")
 
 
 def heading_of(line: str) -> tuple[int, int] | None:
-    """(level, length of the number) when the line starts with a heading number."""
-    if _TABLE_ROW_TAIL.search(line):
+    """(level, length of the number) when the line starts with a heading number; (1, 0) for a template
+    section named without one."""
+    if "|" in line or _TABLE_ROW_TAIL.search(line):
         return None
     # Character by character, so that a match length is also a length in the original line.
     head = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c in line[:8])
     for level, pattern in HEADING_PATTERNS:
         m = pattern.match(head)
         if m and len(line) > m.end():
+            if is_table_row_label(normalize(line[m.end():])):
+                return None
             return level, m.end()
+    if len(line) <= 24 and section_index(normalize(line)) is not None:
+        return 1, 0
     return None
+
+
 
 
 def heading_title(rest: str) -> str:
