@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from kb.ingest import process_report  # noqa: E402
+from kb.report.clean import strip_pinyin  # noqa: E402
 from kb.settings import PROJECT_ROOT  # noqa: E402
 from tests.fixtures.formats import scanned_pdf, text_pdf  # noqa: E402
 
@@ -42,6 +43,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dpi", type=int, default=200, help="resolution of the simulated scan")
     parser.add_argument("--seeds", default="", help="comma-separated seed prefixes (default: all)")
+    parser.add_argument("--strip-pinyin", action="store_true",
+                        help="print the seeds without inline pinyin (000's 生產(chǎn) ruby comes from a web page, not paper)")
     parser.add_argument("--out", type=Path, help="write each OCR'd cleaned text here, for a look at the errors")
     args = parser.parse_args()
     seeds = sorted((PROJECT_ROOT / "data" / "reports").glob("*.txt"))
@@ -51,7 +54,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             reference = process_report(seed, 160)
-            pdf = text_pdf(seed.read_text(encoding="utf-8"), Path(tmp) / f"{seed.stem}.text.pdf")
+            text = seed.read_text(encoding="utf-8")
+            pdf = text_pdf(strip_pinyin(text) if args.strip_pinyin else text, Path(tmp) / f"{seed.stem}.text.pdf")
             scan = scanned_pdf(pdf, Path(tmp) / f"{seed.stem}.pdf", dpi=args.dpi)
             started = time.perf_counter()
             doc = process_report(scan, 160)
