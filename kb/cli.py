@@ -46,7 +46,8 @@ def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False
             bar.close()
     if not quiet:
         for r in results:
-            click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({r.reason})" if r.reason else ""))
+            detail = "; ".join(x for x in (r.provenance(), r.reason) if x)
+            click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({detail})" if detail else ""))
         if params:
             click.echo(f"index built: {params['chunks']} passages, model {params['model']}, "
                        f"{params['vector_index']} vectors", err=True)

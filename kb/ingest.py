@@ -10,6 +10,7 @@ from pathlib import Path
 from kb.indexes.build import FORMAT_VERSION, build_indexes, read_params
 from kb.indexes.embed import load_embedder, same_model
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
+from kb.readers.pages import clean_page_starts, page_at
 from kb.records import Document
 from kb.report.chunks import chunk_sections
 from kb.report.clean import clean_report
@@ -19,7 +20,7 @@ from kb.report.sections import split_sections
 from kb.store import Store
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -28,6 +29,19 @@ class FileResult:
     doc_id: str
     status: str          # added / updated / unchanged / removed / failed
     reason: str = ""
+    source_type: str = ""
+    pages: int | None = None
+    ocr: bool = False
+    seconds: float | None = None  # time to read and process the file (most of it OCR, for a scan)
+
+    def provenance(self) -> str:
+        """"pdf, 12 pages, OCR 35.2 s" for the per-file summary line."""
+        parts = [self.source_type] if self.source_type else []
+        if self.pages is not None:
+            parts.append(f"{self.pages} page" + ("s" if self.pages != 1 else ""))
+        if self.ocr and self.seconds is not None:
+            parts.append(f"OCR {self.seconds:.1f} s")
+        return ", ".join(parts)
 
 
 def pipeline_version(chunk_chars: int) -> str:
@@ -48,9 +62,12 @@ def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | Non
     description = clock("describe", describe, clean)
     sections = clock("sections", split_sections, clean.text)
     chunks = clock("chunks", chunk_sections, clean.text, sections, chunk_chars)
+    page_starts = clean_page_starts(raw.text, raw.page_starts, clean.text)
+    for chunk in chunks:
+        chunk.page = page_at(page_starts, chunk.start)
     facts = clock("facts", extract_facts, clean.text)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
-                    facts=facts, pipeline=pipeline_version(chunk_chars))
+                    facts=facts, pipeline=pipeline_version(chunk_chars), page_starts=page_starts)
 
 
 class Stopwatch:
@@ -117,10 +134,14 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
             if previous == (resolved, digest, pipeline_version(chunk_chars)) and not reprocess:
                 results.append(FileResult(str(path), doc_id, "unchanged"))
                 continue
+            started = time.perf_counter()
             doc = process_report(path, chunk_chars, timings, data)
+            seconds = time.perf_counter() - started
             doc.raw.path = resolved
             Stopwatch(timings)("store", store.put_document, doc)
-            results.append(FileResult(str(path), doc_id, "updated" if previous else "added"))
+            results.append(FileResult(str(path), doc_id, "updated" if previous else "added",
+                                      source_type=doc.raw.source_type, pages=doc.raw.pages, ocr=doc.raw.ocr,
+                                      seconds=round(seconds, 2)))
         except ReadError as exc:
             results.append(FileResult(str(path), doc_id, "failed", str(exc)))
         except OSError as exc:

@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 
 @dataclass
 class RawReport:
-    """A report file decoded to text."""
+    """A report file decoded to text, with where the text came from."""
     doc_id: str
     path: str
     sha256: str
     encoding: str
     text: str
-    meta: dict[str, str] = field(default_factory=dict)  # what the reader found outside the text (title, published ...)
+    source_type: str = "txt"          # txt / html / pdf / docx / doc / wps / image
+    pages: int | None = None          # page count of a paged file (PDF, image)
+    ocr: bool = False                 # some or all of the text was recognised from page images
+    page_starts: list[int] = field(default_factory=list)  # offset in text where each page starts
+    meta: dict[str, str] = field(default_factory=dict)    # found outside the body: title, published, source, url
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Chunk:
     end: int
     text: str
     section_path: list[str]
+    page: int | None = None   # 1-based page of the passage's start, in a paged file
 
 
 @dataclass
@@ -85,3 +90,4 @@ class Document:
     chunks: list[Chunk]
     facts: list[Fact]
     pipeline: str = ""    # version of the code that derived it: a new version re-ingests unchanged files
+    page_starts: list[int] = field(default_factory=list)  # offsets in text where each page starts (paged files)

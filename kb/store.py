@@ -11,7 +11,7 @@ from pathlib import Path
 from kb.records import Document
 from kb.report.facts import answer_facts
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS documents (
     encoding TEXT NOT NULL,
     title TEXT NOT NULL, title_composed INTEGER NOT NULL, agency TEXT NOT NULL, region TEXT NOT NULL,
     province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
-    year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
+    year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL,
+    source_type TEXT NOT NULL DEFAULT 'txt', pages INTEGER, ocr INTEGER NOT NULL DEFAULT 0,
+    page_starts TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     level INTEGER NOT NULL, number TEXT NOT NULL, title TEXT NOT NULL, path TEXT NOT NULL,
@@ -29,7 +31,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     section_ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    section_path TEXT NOT NULL);
+    section_path TEXT NOT NULL, page INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS facts (
     fact_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -45,9 +47,14 @@ MIGRATIONS = {
     2: ("ALTER TABLE facts ADD COLUMN scope TEXT NOT NULL DEFAULT 'agency'",
         "ALTER TABLE facts ADD COLUMN origin TEXT NOT NULL DEFAULT 'text'",
         "ALTER TABLE facts ADD COLUMN answer_figure INTEGER NOT NULL DEFAULT 0"),
+    3: ("ALTER TABLE documents ADD COLUMN source_type TEXT NOT NULL DEFAULT 'txt'",
+        "ALTER TABLE documents ADD COLUMN pages INTEGER",
+        "ALTER TABLE documents ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE chunks ADD COLUMN page INTEGER"),
 }
 DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
-              "city", "district", "level", "year", "published", "doc_type")
+              "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts")
 
 
 class Store:
@@ -104,11 +111,11 @@ class Store:
     def put_document(self, doc: Document) -> None:
         """Insert or replace one document and everything derived from it, in one transaction."""
         d = doc.description
-        new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False))
-                      for c in doc.chunks]
+        new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False),
+                       c.page) for c in doc.chunks]
         with self.transaction():
             old_chunks = [tuple(r) for r in self.db.execute(
-                'SELECT ordinal, section_ordinal, start, "end", text, section_path FROM chunks WHERE doc_id = ? '
+                'SELECT ordinal, section_ordinal, start, "end", text, section_path, page FROM chunks WHERE doc_id = ? '
                 "ORDER BY ordinal", (doc.raw.doc_id,))]
             # Unchanged passages keep their ids, so a serving index built earlier still resolves them.
             keep_chunks = old_chunks == new_chunks
@@ -120,7 +127,8 @@ class Store:
                 + ", ".join(f"{f} = excluded.{f}" for f in DOC_FIELDS[1:] + ("text", "ingested_at")),
                 (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
                  int(d.title_composed), d.agency, d.region, d.province, d.city, d.district, d.level, d.year,
-                 d.published, d.doc_type, doc.text, time.time()))
+                 d.published, d.doc_type, doc.raw.source_type, doc.raw.pages, int(doc.raw.ocr),
+                 json.dumps(doc.page_starts), doc.text, time.time()))
             self.db.executemany(
                 'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -128,8 +136,8 @@ class Store:
                   s.start, s.end, s.body_end, s.parent) for s in doc.sections])
             if not keep_chunks:
                 self.db.executemany(
-                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path) '
-                    "VALUES (?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
+                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path, page) '
+                    "VALUES (?,?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
             answers = {id(f) for f in answer_facts(doc.facts)}
             self.db.executemany(
                 'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text, scope, origin, answer_figure) '
@@ -181,7 +189,7 @@ class Store:
         for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
             part = ids[i:i + 900]
             rows = self.db.execute(
-                'SELECT c.chunk_id, c.doc_id, c.start, c."end", c.text, c.section_path, d.title, d.agency, '
+                'SELECT c.chunk_id, c.doc_id, c.start, c."end", c.text, c.section_path, c.page, d.title, d.agency, '
                 "d.region, d.year, d.doc_type FROM chunks c JOIN documents d USING (doc_id) "
                 f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part)
             for r in rows:
@@ -233,6 +241,8 @@ class Store:
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
     d["title_composed"] = bool(d["title_composed"])
+    d["ocr"] = bool(d["ocr"])
+    d["page_starts"] = json.loads(d["page_starts"])
     if "figure_scope" in d:  # what the document's figures cover: agency / area / mixed / "" (none)
         scopes = set(filter(None, d["figure_scope"].split(",")))
         d["figure_scope"] = "mixed" if len(scopes) > 1 else next(iter(scopes), "")

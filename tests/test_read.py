@@ -49,7 +49,8 @@ def test_html_drops_scripts_styles_and_navigation(tmp_path):
     ("empty.txt", b"", "empty file"),
     ("blank.txt", b"  \n\n ", "empty file"),
     ("image.txt", bytes(range(256)) * 40 + b"\x00\x00\x01", "binary"),
-    ("report.pdf", b"%PDF-1.4 ...", "unsupported file type"),
+    ("report.pdf", b"%PDF-1.4 ...", "truncated PDF"),
+    ("report.xls", b"PK\x03\x04 ...", "unsupported file type"),
 ])
 def test_bad_files_are_reported_with_reason(tmp_path, name, content, reason):
     path = tmp_path / name

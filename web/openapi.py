@@ -137,7 +137,10 @@ SCHEMAS = {
         "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"},
         "title_composed": {"type": "boolean", "description": "the file states no title: composed from agency, year, type"},
         "figure_scope": {"type": "string", "enum": ["agency", "area", "mixed", ""],
-                         "description": "what the document's figures cover (list endpoint only)"}}},
+                         "description": "what the document's figures cover (list endpoint only)"},
+        "source_type": {"type": "string", "description": "file type read: txt, html, pdf, docx, doc, wps, image"},
+        "pages": {"type": "integer", "nullable": True, "description": "page count of a paged file"},
+        "ocr": {"type": "boolean", "description": "the text was recognised from page images"}}},
     "DocumentList": {"type": "object", "properties": {
         "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}}}},
     "Section": {"type": "object", "properties": {
@@ -145,7 +148,9 @@ SCHEMAS = {
         "title": {"type": "string"}, "path": {"type": "array", "items": {"type": "string"}},
         "start": {"type": "integer"}, "end": {"type": "integer"}, "parent": {"type": "integer", "nullable": True}}},
     "Document": {"allOf": [{"$ref": "#/components/schemas/DocumentSummary"}, {"type": "object", "properties": {
-        "text": {"type": "string"}, "sections": {"type": "array", "items": {"$ref": "#/components/schemas/Section"}}}}]},
+        "text": {"type": "string"}, "sections": {"type": "array", "items": {"$ref": "#/components/schemas/Section"}},
+        "page_starts": {"type": "array", "items": {"type": "integer"},
+                        "description": "offset in text where each page starts (empty without pages)"}}}]},
     "Fact": {"type": "object", "properties": {
         "metric": {"type": "string"}, "value": {"type": "number"}, "unit": {"type": "string"},
         "approx": {"type": "boolean"}, "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
