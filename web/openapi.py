@@ -5,6 +5,8 @@ from kb.report.agency import LEVELS
 from kb.report.facts import METRICS, SCOPES
 from kb.search.engine import MAX_K, MAX_QUERY_CHARS, MODES
 
+from .params import MAX_FILTER_CHARS
+
 
 def _param(name, schema, description, required=False):
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
@@ -17,10 +19,13 @@ def _ok(schema_ref: str, description: str) -> dict:
 
 
 FILTER_PARAMS = [
-    _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it, either script (罗庄, 哈尔滨市…)"),
+    _param("agency", {"type": "string", "maxLength": MAX_FILTER_CHARS["agency"]},
+           "agency name or part of it, either script (罗庄, 哈尔滨市…)"),
     _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "reporting (statistics) year"),
-    _param("region", {"type": "string", "maxLength": 200}, "province / city / district name or part of it"),
-    _param("doc_type", {"type": "string", "maxLength": 50}, "annual_report, work_plan, guide, catalogue, other"),
+    _param("region", {"type": "string", "maxLength": MAX_FILTER_CHARS["region"]},
+           "province / city / district name or part of it"),
+    _param("doc_type", {"type": "string", "maxLength": MAX_FILTER_CHARS["doc_type"]},
+           "annual_report, work_plan, guide, catalogue, other"),
 ]
 Q = _param("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
            "search text: Chinese (simplified or traditional) or English", required=True)
@@ -175,7 +180,8 @@ def openapi_document() -> dict:
             "/api/facts": {"get": {
                 "summary": "Figures extracted from the reports, each with its evidence", "operationId": "facts",
                 "parameters": [_param("metric", {"type": "string", "enum": list(METRICS)}, "metric id"),
-                               _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it"),
+                               _param("agency", {"type": "string", "maxLength": MAX_FILTER_CHARS["agency"]},
+                                      "agency name or part of it"),
                                _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "year"),
                                _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
                 "responses": {**_ok("FactList", "facts"),

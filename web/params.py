@@ -7,6 +7,8 @@ from kb.search.filters import Filters
 from .errors import ApiError
 
 MAX_OFFSET = 10_000
+# Longest filter values accepted (the OpenAPI document states the same limits from here).
+MAX_FILTER_CHARS = {"agency": 200, "region": 200, "doc_type": 50}
 
 
 def int_param(args, name: str, default: int | None, lo: int, hi: int) -> int | None:
@@ -40,9 +42,18 @@ def mode_param(args) -> str:
     return mode
 
 
+def text_param(args, name: str) -> str | None:
+    """A filter value, at most MAX_FILTER_CHARS[name] characters; "" is no filter."""
+    value = args.get(name) or None
+    if value is not None and len(value) > MAX_FILTER_CHARS[name]:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} is {len(value)} characters; at most {MAX_FILTER_CHARS[name]} are allowed")
+    return value
+
+
 def filters_param(args) -> Filters:
-    return Filters(agency=(args.get("agency") or None), year=int_param(args, "year", None, 1900, 2100),
-                   region=(args.get("region") or None), doc_type=(args.get("doc_type") or None))
+    return Filters(agency=text_param(args, "agency"), year=int_param(args, "year", None, 1900, 2100),
+                   region=text_param(args, "region"), doc_type=text_param(args, "doc_type"))
 
 
 def search_params(args, required: bool = True) -> dict:
