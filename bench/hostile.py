@@ -56,12 +56,19 @@ KINDS = {"seeds": seed_text, "no_punctuation": no_punctuation, "short_lines": sh
          "many_headings": many_headings, "html": html_page}
 
 
-def stage_seconds(data: bytes, suffix: str = ".txt", chunk_chars: int = 160, repeats: int = 2) -> dict[str, float]:
-    """CPU seconds of each pipeline stage on these bytes (the best of `repeats` runs)."""
+STAGES = ("read", "clean", "describe", "sections", "chunks", "facts")
+
+
+def stage_seconds(data: bytes, suffix: str = ".txt", chunk_chars: int = 160, repeats: int = 2,
+                  upto: str = "facts") -> dict[str, float]:
+    """CPU seconds of each pipeline stage on these bytes (the best of `repeats` runs), from read up to `upto`."""
     path = Path("generated" + suffix)
+    wanted = STAGES[: STAGES.index(upto) + 1]
     best: dict[str, float] = {}
 
     def timed(name, fn, *args):
+        if name not in wanted:
+            return None
         gc.collect()
         t = time.process_time()
         out = fn(*args)
@@ -72,7 +79,8 @@ def stage_seconds(data: bytes, suffix: str = ".txt", chunk_chars: int = 160, rep
         raw = timed("read", read_report, path, data)
         clean = timed("clean", clean_report, raw)
         timed("describe", describe, clean)
-        sections = timed("sections", split_sections, clean.text)
-        timed("chunks", chunk_sections, clean.text, sections, chunk_chars)
-        timed("facts", extract_facts, clean.text)
+        text = clean.text if clean else None
+        sections = timed("sections", split_sections, text)
+        timed("chunks", chunk_sections, text, sections, chunk_chars)
+        timed("facts", extract_facts, text)
     return best

@@ -11,9 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.hostile import KINDS, stage_seconds  # noqa: E402
-
-STAGES = ("read", "clean", "describe", "sections", "chunks", "facts")
+from bench.hostile import KINDS, STAGES, stage_seconds  # noqa: E402
 
 
 def main() -> None:
