@@ -100,7 +100,7 @@ def register_security(app: Flask, settings) -> None:
 
     @app.before_request
     def limit_url():
-        size = len(request.environ.get("RAW_URI") or request.full_path)
+        size = len(request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI") or request.full_path)
         if size > MAX_URL_BYTES:
             raise RequestURITooLarge(f"the URL is {size} bytes; at most {MAX_URL_BYTES} are answered")
 
