@@ -23,18 +23,8 @@ TWO_DOUBLINGS = 2.2 ** 2
 MEASURABLE_S = 0.15  # below this at the larger size a stage is all noise (a quadratic one is far above)
 
 
-def growth_over_limit(small: dict, large: dict, stages) -> dict[str, float]:
-    out = {}
-    for stage in stages:
-        growth = large[stage] / max(small[stage], 1e-3)
-        if large[stage] >= MEASURABLE_S and growth > TWO_DOUBLINGS:
-            out[stage] = growth
-    return out
-
-
-def assert_linear(make, small: int, large: int, stages=None, rounds: int = 3, **options):
-    """Per-stage CPU time at 4x the size grows at most 2.2x per doubling. The two sizes are measured in turn,
-    `rounds` times, and the best time of each counts: a machine shared with other work slows single runs."""
+def measure(make, small: int, large: int, rounds: int, **options) -> tuple[dict, dict]:
+    """Best per-stage CPU time at two sizes, measured in turn `rounds` times."""
     small_data, large_data = make(small), make(large)
     best_small: dict[str, float] = {}
     best_large: dict[str, float] = {}
@@ -42,9 +32,30 @@ def assert_linear(make, small: int, large: int, stages=None, rounds: int = 3, **
         for data, best in ((small_data, best_small), (large_data, best_large)):
             for stage, seconds in stage_seconds(data, repeats=1, **options).items():
                 best[stage] = min(best.get(stage, float("inf")), seconds)
-    over = growth_over_limit(best_small, best_large, stages or list(best_small))
-    assert not over, "; ".join(f"{stage} grew {g:.1f}x for 4x the text ({best_small[stage]:.3f} s -> "
-                               f"{best_large[stage]:.3f} s)" for stage, g in over.items())
+    return best_small, best_large
+
+
+def assert_linear(make, small: int, large: int, stages=None, rounds: int = 2, attempts: int = 3, **options):
+    """Per-stage CPU time at 4x the size grows at most 2.2x per doubling (4.84x; quadratic is 16x).
+
+    On a machine shared with other work one measurement can be 30 % off, more than the margin between
+    linear (4x) and the line: a stage over it is measured again, up to `attempts` times, and its best
+    growth counts. A quadratic stage fails every attempt."""
+    growth: dict[str, float] = {}
+    seen: dict[str, tuple[float, float]] = {}
+    for _ in range(attempts):
+        best_small, best_large = measure(make, small, large, rounds, **options)
+        for stage in stages or list(best_small):
+            if best_large[stage] < MEASURABLE_S:
+                continue
+            g = best_large[stage] / max(best_small[stage], 1e-3)
+            if g < growth.get(stage, float("inf")):
+                growth[stage], seen[stage] = g, (best_small[stage], best_large[stage])
+        if all(g <= TWO_DOUBLINGS for g in growth.values()):
+            return
+    over = {stage: g for stage, g in growth.items() if g > TWO_DOUBLINGS}
+    assert not over, "; ".join(f"{stage} grew {g:.1f}x for 4x the text ({seen[stage][0]:.3f} s -> "
+                               f"{seen[stage][1]:.3f} s)" for stage, g in over.items())
 
 
 @pytest.mark.parametrize("make", [seed_text, no_punctuation])
@@ -56,13 +67,13 @@ def test_every_stage_is_linear_in_the_file_size(make):
 @pytest.mark.xfail(strict=True, reason="kb/readers/html.py inserts a newline before each block with "
                                        "insert_before (a list search per element): quadratic; owned by the readers work")
 def test_html_reading_is_linear():
-    assert_linear(html_page, 100_000, 400_000, ["read"], rounds=1, suffix=".html", upto="read")
+    assert_linear(html_page, 100_000, 400_000, ["read"], rounds=1, attempts=1, suffix=".html", upto="read")
 
 
 @pytest.mark.xfail(strict=True, reason="kb/report/sections.py finds each section's end by scanning headings[i + 1:] "
                                        "(a copy per heading): quadratic in headings; owned by the sections work")
 def test_sectioning_is_linear_in_headings():
-    assert_linear(many_headings, 60_000, 240_000, ["sections"], rounds=1, upto="sections")
+    assert_linear(many_headings, 60_000, 240_000, ["sections"], rounds=1, attempts=1, upto="sections")
 
 
 def test_a_line_without_punctuation_is_cut_at_the_hard_limit():
