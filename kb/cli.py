@@ -11,6 +11,7 @@ from tqdm import tqdm
 from kb.indexes.build import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.ingest import FileResult, update_knowledge_base
+from kb.lock import WriterBusy
 from kb.report.agency import LEVELS
 from kb.search.engine import MODES, SearchEngine, SearchError
 from kb.search.evaluate import evaluate, load_queries
@@ -21,12 +22,17 @@ from kb.store import Store
 SCOPE_LABELS = {"agency": "agency", "area": "area", "mixed": "agency+area"}
 
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: another ingest holds the index directory; try again later
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False) -> list[FileResult]:
-    """Ingest and (re)build indexes with progress on the terminal; prints one line per file."""
+def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False, wait=True) -> list[FileResult]:
+    """Ingest and (re)build indexes with progress on the terminal; prints one line per file.
+
+    wait=False: raise WriterBusy at once when another ingest holds the index directory."""
     bars: list[tqdm] = []
 
     def file_progress(files):
@@ -40,7 +46,8 @@ def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False
         return bars[-1].update
 
     try:
-        results, params = update_knowledge_base(settings, paths, rebuild, file_progress, stage_progress, reprocess)
+        results, params = update_knowledge_base(settings, paths, rebuild, file_progress, stage_progress, reprocess,
+                                                wait=wait, on_wait=lambda msg: click.echo(msg, err=True))
     finally:
         for bar in bars:
             bar.close()
@@ -65,15 +72,20 @@ def main():
 @click.option("--model", help="embedding model (default: the packaged USE; or a sentence-transformers name/folder)")
 @click.option("--rebuild", is_flag=True, help="rebuild the indexes even if nothing changed")
 @click.option("--reprocess", is_flag=True, help="re-run cleaning, sections, chunks and facts on unchanged files too")
+@click.option("--wait", is_flag=True, help="when another ingest is updating the index, wait for it instead of exiting")
 @click.option("--json", "as_json", is_flag=True, help="print the per-file results as JSON")
-def ingest(paths, model, rebuild, reprocess, as_json):
+def ingest(paths, model, rebuild, reprocess, wait, as_json):
     """Ingest report files (default: data/reports) and build the indexes."""
     settings = load_settings(embed_model=model)
     try:
-        results = run_update(settings, list(paths) or None, rebuild, quiet=as_json, reprocess=reprocess)
+        results = run_update(settings, list(paths) or None, rebuild, quiet=as_json, reprocess=reprocess, wait=wait)
     except EmbedderError as exc:
         raise click.ClickException(str(exc)) from None
-    counts = {s: sum(r.status == s for r in results) for s in ("added", "updated", "unchanged", "removed", "failed")}
+    except WriterBusy as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    counts = {s: sum(r.status == s for r in results)
+              for s in ("added", "updated", "unchanged", "removed", "duplicate", "skipped", "failed")}
     if as_json:
         _echo_json({"files": [vars(r) for r in results], "summary": counts})
     else:
@@ -181,15 +193,15 @@ def eval_command(queries, modes, model, as_json):
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to listen on; 0.0.0.0 for the LAN (set KB_ALLOWED_HOSTS to the names clients use)")
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--model")
 @click.option("--threads", default=8, type=int, show_default=True, help="waitress worker threads")
 def serve(host, port, model, threads):
     """Serve the web app and JSON API (builds the index from data/reports first if there is none)."""
-    import waitress
-
     from web import create_app
+    from web.server import make_server
 
     settings = load_settings(embed_model=model)
     if not (settings.index_dir / "CURRENT").exists():
@@ -199,11 +211,19 @@ def serve(host, port, model, threads):
         except EmbedderError as exc:
             raise click.ClickException(str(exc)) from None
     try:
-        app = create_app({"KB_SETTINGS": settings})
+        app = create_app({"KB_SETTINGS": settings, "KB_BIND_HOST": host})
     except (IndexMissing, EmbedderError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"serving on http://{host}:{port}", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads)
+    server = make_server(app, settings, host=host, port=port, threads=threads)
+    hosts = app.config["KB_ALLOWED_HOSTS"]
+    click.echo(f"serving on http://{host}:{port} (Host names answered: {', '.join(hosts) if hosts else 'any'}; "
+               "KB_ALLOWED_HOSTS changes them)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def print_answer(a: dict) -> None:

@@ -7,9 +7,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.indexes.build import FORMAT_VERSION, build_indexes, read_params
+from kb.corpus import (
+    FileTooLarge,
+    NotARegularFile,
+    assign_id,
+    collect_files,
+    read_bounded,
+)
+from kb.indexes.build import (
+    FORMAT_VERSION,
+    StaleBuild,
+    build_indexes,
+    read_params,
+    remove_leftovers,
+)
 from kb.indexes.embed import load_embedder, same_model
-from kb.readers import SUPPORTED_SUFFIXES, ReadError, doc_id_for, read_report
+from kb.lock import writer_lock
+from kb.readers import HTML_SUFFIXES, TEXT_SUFFIXES, ReadError, read_report
 from kb.readers.pages import clean_page_starts, page_at
 from kb.records import Document
 from kb.report.chunks import chunk_sections
@@ -18,6 +32,7 @@ from kb.report.describe import describe
 from kb.report.facts import extract_facts
 from kb.report.sections import split_sections
 from kb.store import Store
+from kb.worker import OverBudget, PipelineFailed, PipelineWorker
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
 PIPELINE_VERSION = "3"
@@ -27,7 +42,7 @@ PIPELINE_VERSION = "3"
 class FileResult:
     path: str
     doc_id: str
-    status: str          # added / updated / unchanged / removed / failed
+    status: str          # added / updated / unchanged / removed / duplicate / skipped / failed
     reason: str = ""
     source_type: str = ""
     pages: int | None = None
@@ -86,73 +101,98 @@ class Stopwatch:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult], list[Path]]:
-    """(report files, failures for paths that cannot be reports, directories scanned)."""
-    files: list[Path] = []
-    failures: list[FileResult] = []
-    roots: list[Path] = []
-    for p in (Path(p) for p in paths):
-        if p.is_dir():
-            roots.append(p.resolve())
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if f.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append(f)
-                elif f.name.lower() not in {"readme", "readme.md"}:
-                    failures.append(FileResult(str(f), doc_id_for(f), "failed",
-                                               f"unsupported file type {f.suffix or '(none)'}"))
-        elif p.is_file():
-            files.append(p)
-        else:
-            failures.append(FileResult(str(p), doc_id_for(p), "failed", "no such file or directory"))
-    return files, failures, roots
-
-
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
                  progress: Callable[[Iterable[Path]], Iterable[Path]] = iter, reprocess: bool = False,
-                 timings: dict[str, float] | None = None) -> list[FileResult]:
+                 timings: dict[str, float] | None = None, max_file_mb: float = 20.0,
+                 file_seconds: float = 0.0) -> list[FileResult]:
     """Bring the store in line with the given files and directories; one result per file.
 
     A file is unchanged when its content hash, path and the pipeline version that processed it are.
+    A file keeps the id it was stored under; a new one gets its stem unless another document holds it
+    (kb/corpus.py assign_id). A file with the bytes of one seen before is a duplicate of that one and is
+    not stored. A file over max_file_mb, or whose processing takes longer than file_seconds (0: no
+    budget), is reported and skipped; the rest goes on.
     """
-    files, results, roots = collect_files(paths)
+    corpus = collect_files(paths)
+    results = [FileResult(s.path, Path(s.path).stem, s.status, s.reason) for s in corpus.skipped]
     known = store.file_hashes()
-    claimed: dict[str, str] = {}
-    for path in progress(files):
-        doc_id = doc_id_for(path)
-        resolved = str(path.resolve())
-        if doc_id in claimed:
-            results.append(FileResult(str(path), doc_id, "failed",
-                                      f"document id {doc_id!r} already used by {claimed[doc_id]}"))
-            continue
-        claimed[doc_id] = resolved
-        try:
-            data = path.read_bytes()
+    id_of_path = {stored_path: doc_id for doc_id, (stored_path, _, _) in known.items()}
+    walked = {str(f.real) for f in corpus.files}
+    vanishing = {doc_id for doc_id, (sp, _, _) in known.items() if sp not in walked and _vanished(Path(sp), corpus)}
+    taken = set(known) - vanishing
+    # Content already in the store that this run does not revisit: a new file with those bytes is a copy.
+    original_of: dict[str, tuple[str, str]] = {sha: (sp, doc_id) for doc_id, (sp, sha, _) in known.items()
+                                               if sp not in walked and doc_id not in vanishing}
+    # Stored files first, so that of two copies the one already indexed stays the original and ids stay
+    # where they are; then plain text before web pages before other kinds, so X.txt is "X" beside X.html.
+    files = sorted(corpus.files, key=lambda f: (-1 if str(f.real) in id_of_path else _kind_rank(f.real), str(f.real)))
+    max_bytes = int(max_file_mb * 1_000_000)
+    claimed: set[str] = set()
+    with PipelineWorker(chunk_chars, file_seconds) as worker:
+        for f in progress(files):
+            real = str(f.real)
+            doc_id = id_of_path.get(real)
+            try:
+                data = read_bounded(f.real, max_bytes)
+            except FileTooLarge as exc:
+                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed",
+                                          f"file is {exc.args[0] / 1e6:.1f} MB, over the {max_file_mb:g} MB limit "
+                                          "(KB_MAX_FILE_MB)"))
+                continue
+            except NotARegularFile as exc:
+                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed", str(exc)))
+                continue
+            except OSError as exc:
+                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed",
+                                          f"cannot read file: {exc.strerror or exc}"))
+                continue
             digest = hashlib.sha256(data).hexdigest()
+            if digest in original_of:
+                first_path, first_id = original_of[digest]
+                if doc_id:  # stored before, now a copy of another document
+                    store.delete_document(doc_id)
+                    claimed.add(doc_id)
+                results.append(FileResult(str(f.path), doc_id or f.path.stem, "duplicate",
+                                          f"same content as {first_path} ({first_id}); not indexed twice"))
+                continue
+            if doc_id is None:
+                doc_id = assign_id(f, taken)
+                taken.add(doc_id)
+            claimed.add(doc_id)
+            original_of[digest] = (str(f.path), doc_id)
             previous = known.get(doc_id)
-            if previous == (resolved, digest, pipeline_version(chunk_chars)) and not reprocess:
-                results.append(FileResult(str(path), doc_id, "unchanged"))
+            if previous == (real, digest, pipeline_version(chunk_chars)) and not reprocess:
+                results.append(FileResult(str(f.path), doc_id, "unchanged"))
                 continue
             started = time.perf_counter()
-            doc = process_report(path, chunk_chars, timings, data)
+            try:
+                doc = worker.process(f.real, data, timings)
+            except (ReadError, OverBudget, PipelineFailed) as exc:
+                results.append(FileResult(str(f.path), doc_id, "failed", str(exc)))
+                continue
             seconds = time.perf_counter() - started
-            doc.raw.path = resolved
+            doc.raw.doc_id, doc.raw.path = doc_id, real
             Stopwatch(timings)("store", store.put_document, doc)
-            results.append(FileResult(str(path), doc_id, "updated" if previous else "added",
+            results.append(FileResult(str(f.path), doc_id, "updated" if previous else "added",
                                       source_type=doc.raw.source_type, pages=doc.raw.pages, ocr=doc.raw.ocr,
                                       seconds=round(seconds, 2)))
-        except ReadError as exc:
-            results.append(FileResult(str(path), doc_id, "failed", str(exc)))
-        except OSError as exc:
-            results.append(FileResult(str(path), doc_id, "failed", f"cannot read file: {exc.strerror or exc}"))
-    # A stored document whose file was under a scanned directory and is gone now is removed.
+    # A stored document whose file was under a scanned directory and is gone now is removed; so is one
+    # read through a link that is now refused.
     for doc_id, (stored_path, _, _) in known.items():
-        sp = Path(stored_path)
-        if doc_id not in claimed and not sp.exists() and any(sp.is_relative_to(r) for r in roots):
+        if doc_id not in claimed and (doc_id in vanishing or (stored_path, doc_id) in corpus.refused_links):
             store.delete_document(doc_id)
             results.append(FileResult(stored_path, doc_id, "removed"))
     return results
+
+
+def _kind_rank(path: Path) -> int:
+    suffix = path.suffix.lower()
+    return 0 if suffix in TEXT_SUFFIXES else 1 if suffix in HTML_SUFFIXES else 2
+
+
+def _vanished(stored: Path, corpus) -> bool:
+    """A stored file that no longer exists under a folder this run walked."""
+    return not stored.exists() and any(stored.is_relative_to(r) for r in corpus.roots)
 
 
 def index_is_current(store: Store, index_dir: Path, model: str) -> bool:
@@ -162,21 +202,34 @@ def index_is_current(store: Store, index_dir: Path, model: str) -> bool:
 
 
 def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild: bool = False,
-                          file_progress=iter, stage_progress=None, reprocess: bool = False
-                          ) -> tuple[list[FileResult], dict | None]:
+                          file_progress=iter, stage_progress=None, reprocess: bool = False, wait: bool = True,
+                          on_wait: Callable[[str], None] | None = None) -> tuple[list[FileResult], dict | None]:
     """Ingest files into the store, then rebuild the indexes if the store changed (or when asked).
 
     rebuild: build the indexes even when they are current; reprocess: re-run the pipeline on unchanged files.
+    The whole update holds the index directory's writer lock: with wait=False a second writer gets
+    WriterBusy at once; otherwise it waits (on_wait says so) and then runs.
 
     Returns the per-file results and the params of a new index build (None when none was needed).
     """
-    store = Store(settings.db_path)
-    try:
-        results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress, reprocess)
-        if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
-            return results, None
-        embedder = load_embedder(settings.embed_model, settings.embed_threads)
-        params = build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold, stage_progress)
-        return results, params
-    finally:
-        store.close()
+    with writer_lock(settings.index_dir, wait=wait, on_wait=on_wait):
+        remove_leftovers(settings.index_dir)
+        store = Store(settings.db_path)
+        try:
+            results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress,
+                                   reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds)
+            if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
+                return results, None
+            embedder = load_embedder(settings.embed_model, settings.embed_threads)
+            for attempt in range(3):
+                try:
+                    return results, build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold,
+                                                  stage_progress)
+                except StaleBuild:
+                    # Someone wrote to the store without the lock during the build: build again from it.
+                    if index_is_current(store, settings.index_dir, settings.embed_model):
+                        return results, None
+                    if attempt == 2:
+                        raise
+        finally:
+            store.close()

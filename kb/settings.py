@@ -29,6 +29,16 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("hnsw_threshold", "KB_HNSW_THRESHOLD", 50_000, "chunk count above which FAISS uses HNSW instead of exact search"),
     Setting("keyword_weight", "KB_KEYWORD_WEIGHT", 0.7, "weight of the keyword score in hybrid fusion (semantic gets 1 - w)"),
     Setting("candidates", "KB_CANDIDATES", 100, "hits taken from each index before fusion"),
+    Setting("max_file_mb", "KB_MAX_FILE_MB", 20.0, "a report file larger than this is reported and skipped"),
+    Setting("file_seconds", "KB_FILE_SECONDS", 120.0,
+            "time budget for reading and processing one file; over it, the file is reported and skipped (0: none)"),
+    Setting("allowed_hosts", "KB_ALLOWED_HOSTS", "",
+            "Host header values the server answers (comma-separated; '*' any, '.example.org' a domain and its "
+            "subdomains); empty: localhost names, plus this machine's names when serving on a non-loopback address"),
+    Setting("cors_origins", "KB_CORS_ORIGINS", "",
+            "origins whose pages may read the JSON API (comma-separated, or '*'); empty: none"),
+    Setting("connection_limit", "KB_CONNECTION_LIMIT", 1000, "open connections the server accepts at once"),
+    Setting("channel_timeout", "KB_CHANNEL_TIMEOUT", 20, "seconds an idle connection stays open"),
 )
 
 
@@ -42,6 +52,12 @@ class Settings:
     hnsw_threshold: int
     keyword_weight: float
     candidates: int
+    max_file_mb: float
+    file_seconds: float
+    allowed_hosts: str
+    cors_origins: str
+    connection_limit: int
+    channel_timeout: int
     extra: dict = field(default_factory=dict)
 
     @property

@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_cors import CORS
 
 from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 
 from .errors import register_error_handlers
+from .security import forbid_redirects, register_security
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.from_mapping(KB_SETTINGS=None)
+    """config: KB_SETTINGS (default load_settings()), KB_BIND_HOST (the address served on, for the default
+    allowed hosts), and any Flask setting."""
+    # The static route is added by hand so that it, like every route, is bound without redirects.
+    app = Flask(__name__, static_folder=None)
+    forbid_redirects(app)
+    app.static_folder, app.static_url_path = "static", "/static"
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
+    app.config.from_mapping(KB_SETTINGS=None, KB_BIND_HOST=None)
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
@@ -21,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     # The store and both indexes are opened once per process, here, not per request.
     app.extensions["kb_engine"] = SearchEngine(settings)
     app.extensions["kb_engine"].warm_up()
-    CORS(app, resources={r"/api/*": {"origins": "*", "methods": ["GET", "OPTIONS"]}})
+    register_security(app, settings)
 
     from .api import api
     from .pages import pages

@@ -16,7 +16,7 @@ from kb.search.engine import SearchError
 from .engine import document_or_404, engine
 from .errors import ApiError
 from .openapi import openapi_document
-from .params import filters_param, int_param, query_param, search_params
+from .params import filters_param, int_param, query_param, search_params, text_param
 
 api = Blueprint("api", __name__)
 
@@ -112,7 +112,7 @@ def facts():
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
     table = facts_table(engine().store, TableFilters(metrics=(metric,) if metric else (),
-                                                     agency=request.args.get("agency") or None,
+                                                     agency=text_param(request.args, "agency"),
                                                      year_from=year, year_to=year))
     if fmt == "csv":
         return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",

@@ -5,6 +5,8 @@ from kb.report.agency import LEVELS
 from kb.report.facts import METRICS, SCOPES
 from kb.search.engine import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
 
+from .params import MAX_FILTER_CHARS
+
 
 def _param(name, schema, description, required=False):
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
@@ -18,7 +20,8 @@ def _ok(schema_ref: str, description: str) -> dict:
 
 def _multi(name: str, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-            "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}}, "description": description}
+            "schema": {"type": "array", "items": {"type": "string", "maxLength": MAX_FILTER_CHARS}},
+            "description": description}
 
 
 FILTER_PARAMS = [
@@ -30,7 +33,7 @@ FILTER_PARAMS = [
     _multi("region", "province / city / district name or part of it; repeatable"),
     _multi("level", "国家级, 省级, 市级, 区县级, 乡镇级; repeatable"),
     _multi("doc_type", "annual_report, work_plan, guide, catalogue, other; repeatable"),
-    _param("doc_id", {"type": "string", "maxLength": 200}, "search inside this one document"),
+    _param("doc_id", {"type": "string", "maxLength": MAX_FILTER_CHARS}, "search inside this one document"),
 ]
 SEARCH_PARAMS = [
     _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "ranking"),
@@ -211,7 +214,8 @@ def openapi_document() -> dict:
             "/api/facts": {"get": {
                 "summary": "Figures extracted from the reports, each with its evidence", "operationId": "facts",
                 "parameters": [_param("metric", {"type": "string", "enum": list(METRICS)}, "metric id"),
-                               _param("agency", {"type": "string", "maxLength": 200}, "agency name or part of it"),
+                               _param("agency", {"type": "string", "maxLength": MAX_FILTER_CHARS},
+                                      "agency name or part of it"),
                                _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "year"),
                                _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
                 "responses": {**_ok("FactList", "facts"),

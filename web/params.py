@@ -8,6 +8,7 @@ from kb.search.filters import Filters
 
 from .errors import ApiError
 
+# Longest filter value accepted (the OpenAPI document states the same limit from here).
 MAX_FILTER_CHARS = 200
 YEAR_RANGE = re.compile(r"\s*(\d{4})?\s*(?:(-|–|—|~|到|至)\s*(\d{4})?)?\s*")
 
@@ -74,6 +75,15 @@ def year_range_param(args) -> tuple[int | None, int | None]:
     if lo is not None and hi is not None and lo > hi:
         lo, hi = hi, lo
     return lo, hi
+
+
+def text_param(args, name: str) -> str | None:
+    """A filter value, at most MAX_FILTER_CHARS characters; "" is no filter."""
+    value = args.get(name) or None
+    if value is not None and len(value) > MAX_FILTER_CHARS:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} is {len(value)} characters; at most {MAX_FILTER_CHARS} are allowed")
+    return value
 
 
 def filters_param(args) -> Filters:

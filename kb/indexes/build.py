@@ -6,6 +6,11 @@ Layout under the index directory:
     builds/<name>/          keyword/ (BM25F impacts, bigrams, compacted passages), catalog (row ->
                             document, section), whoosh/ (the documents' fields), vectors.faiss,
                             chunk_ids.npy, params.json
+    ingest.lock             the writer lock (kb/lock.py), held by ingest and by every build
+
+A build is switched in only if the store is still at the generation it was built from; what a killed
+build leaves (builds/*.partial, CURRENT.<pid>.tmp, a finished build never switched in) is removed by
+the next writer.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from kb.indexes.embed import Embedder
 from kb.indexes.keyword import KeywordIndex, build_keyword_index
 from kb.indexes.structured import DocIndex, build_doc_index
 from kb.indexes.vector import VectorIndex, build_vector_index
+from kb.lock import writer_lock
 from kb.report.agency import abbreviate
 from kb.store import Store
 from kb.text import compact, dictionary_version, normalize, tokenize
@@ -35,6 +41,10 @@ FORMAT_VERSION = 2
 
 class IndexMissing(Exception):
     """No complete index has been built yet."""
+
+
+class StaleBuild(Exception):
+    """The store changed while the indexes were built: switching them in would serve an older corpus."""
 
 
 def context_line(chunk: dict) -> str:
@@ -81,13 +91,44 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
                   progress=None) -> dict:
     """Build both indexes from the store and switch them in; returns the params written.
 
-    progress(stage, total) returns a callable taking an increment, or None.
+    progress(stage, total) returns a callable taking an increment, or None. Raises StaleBuild (and
+    leaves the serving build in place) when the store was written to during the build.
     """
-    index_dir = Path(index_dir)
+    with writer_lock(index_dir):
+        return _build_and_switch(store, Path(index_dir), embedder, hnsw_threshold, progress)
+
+
+def _build_and_switch(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int, progress) -> dict:
+    remove_leftovers(index_dir)
     builds = index_dir / "builds"
-    name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    # Unique even for two builds of one process in one second; the pid stays last (remove_leftovers).
+    name = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
     work = builds / (name + PARTIAL)
     work.mkdir(parents=True, exist_ok=False)
+    try:
+        generation, params = _build_into(work, store, embedder, hnsw_threshold, progress)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    final = builds / name
+    os.rename(work, final)
+    marker_tmp = index_dir / (CURRENT_FILE + f".{os.getpid()}.tmp")
+    marker_tmp.write_text(name, encoding="utf-8")
+    # The store's write lock, held for the instant of the switch, keeps a writer that does not take the
+    # writer lock from committing between the generation check and the switch.
+    with store.transaction():
+        if store.generation != generation:
+            marker_tmp.unlink()
+            shutil.rmtree(final, ignore_errors=True)
+            raise StaleBuild(f"the store moved from generation {generation} to {store.generation} during the "
+                             "build; the serving index was kept")
+        os.replace(marker_tmp, index_dir / CURRENT_FILE)  # the switch: atomic on POSIX
+    remove_leftovers(index_dir)
+    return params
+
+
+def _build_into(work: Path, store: Store, embedder: Embedder, hnsw_threshold: int, progress) -> tuple[int, dict]:
+    """Both indexes from the store, into work/; returns the store generation they were built from and params."""
     timings: dict[str, float] = {}
     generation = store.generation
 
@@ -129,24 +170,32 @@ def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_thresh
               "catalog": catalog_meta, "structured_index": structured_meta,
               "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
     (work / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
-    final = builds / name
-    os.rename(work, final)
-    marker_tmp = index_dir / (CURRENT_FILE + f".{os.getpid()}.tmp")
-    marker_tmp.write_text(name, encoding="utf-8")
-    os.replace(marker_tmp, index_dir / CURRENT_FILE)  # the switch: atomic on POSIX
-    _remove_old_builds(builds, keep=name)
-    return params
+    return generation, params
 
 
-def _remove_old_builds(builds: Path, keep: str) -> None:
-    for d in builds.iterdir():
-        if d.name == keep:
+def remove_leftovers(index_dir: Path) -> list[Path]:
+    """Remove what killed builds leave: builds/*.partial and CURRENT.<pid>.tmp of processes that are gone,
+    and finished builds that are not the serving one. Call it holding the writer lock."""
+    index_dir = Path(index_dir)
+    removed = []
+    keep = current_build(index_dir)
+    for tmp in index_dir.glob(CURRENT_FILE + ".*.tmp"):
+        if not _owner_alive(tmp.name[len(CURRENT_FILE) + 1: -len(".tmp")]):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    builds = index_dir / "builds"
+    for d in builds.iterdir() if builds.is_dir() else ():
+        if keep is not None and d.name == keep.name:
             continue
-        if d.name.endswith(PARTIAL):
-            pid = d.name[: -len(PARTIAL)].rsplit("-", 1)[-1]
-            if pid.isdigit() and _alive(int(pid)):
-                continue  # another process is building into it
+        if d.name.endswith(PARTIAL) and _owner_alive(d.name[: -len(PARTIAL)].rsplit("-", 1)[-1]):
+            continue  # a build in progress (in this process, or one not holding the lock)
         shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
+def _owner_alive(pid: str) -> bool:
+    return pid.isdigit() and _alive(int(pid))
 
 
 def _alive(pid: int) -> bool:
@@ -170,12 +219,18 @@ class Indexes:
 
 
 def open_indexes(index_dir: Path) -> Indexes:
-    build = current_build(index_dir)
-    if build is None:
-        raise IndexMissing(f"no index in {index_dir}: run `kb ingest` first")
-    params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
-    if params.get("format") != FORMAT_VERSION:
-        raise IndexMissing(f"the index in {index_dir} has format {params.get('format')}, this code reads "
-                           f"{FORMAT_VERSION}: run `kb ingest --rebuild`")
-    return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"), vector=VectorIndex(build),
-                   catalog=Catalog.open(build), documents=DocIndex(build))
+    while True:
+        build = current_build(index_dir)
+        if build is None:
+            raise IndexMissing(f"no index in {index_dir}: run `kb ingest` first")
+        try:
+            params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
+            if params.get("format") != FORMAT_VERSION:
+                raise IndexMissing(f"the index in {index_dir} has format {params.get('format')}, this code reads "
+                                   f"{FORMAT_VERSION}: run `kb ingest --rebuild`")
+            return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"),
+                           vector=VectorIndex(build), catalog=Catalog.open(build), documents=DocIndex(build))
+        except (FileNotFoundError, RuntimeError):
+            # Replaced and removed by a newer build between reading CURRENT and loading it: read CURRENT again.
+            if current_build(index_dir) == build:
+                raise

@@ -170,8 +170,9 @@ def html_to_text(soup) -> str:
     for br in soup.find_all("br"):
         br.replace_with(soup.new_string("\n"))
     for el in soup.find_all(_BLOCKS):
-        el.insert_before(soup.new_string("\n"))
-        el.insert_after(soup.new_string("\n"))
+        # Inside the element: insert_before/after search the parent's children each time (quadratic).
+        el.insert(0, soup.new_string("\n"))
+        el.append(soup.new_string("\n"))
     body = soup.body or soup
     text = body.get_text()
     title = soup.title.get_text(strip=True) if soup.title and soup.body else ""

@@ -22,19 +22,32 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [s for s in (_trim(text, a, b) for a, b in spans) if s[1] > s[0]]
 
 
+def max_passage_chars(target: int) -> int:
+    """The hard limit: no passage is longer, whatever the text (a line without any punctuation too)."""
+    return 2 * target
+
+
 def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """A sentence longer than `limit` is cut at clause marks so no passage runs far over target."""
+    """Cut [start, end) into pieces of at most `limit`: after a clause mark if there is one in the second
+    half of the window, else at a space, else anywhere but inside a run of Latin letters or digits."""
     out = []
     while end - start > limit:
+        lo, hi = start + limit // 2, start + limit
         cut = None
-        for m in _CLAUSE_END.finditer(text, start + limit // 2, start + limit):
+        for m in _CLAUSE_END.finditer(text, lo, hi):
             cut = m.end()
         if cut is None:
-            cut = start + limit
+            cut = next((i for i in range(hi, lo, -1) if text[i - 1] in _SPACE or text[i] in _SPACE), None)
+        if cut is None:
+            cut = next((i for i in range(hi, lo, -1) if not (_latin(text[i - 1]) and _latin(text[i]))), hi)
         out.append((start, cut))
         start = cut
     out.append((start, end))
     return out
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
@@ -48,7 +61,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 def chunk_sections(text: str, sections: list[Section], target: int) -> list[Chunk]:
     """Pack whole sentences up to `target` characters; a passage never crosses a section boundary."""
     chunks: list[Chunk] = []
-    hard_limit = target * 3
+    hard_limit = max_passage_chars(target)
     for section in sections:
         pieces: list[tuple[int, int]] = []
         for a, b in sentence_spans(text, section.start, section.body_end):
@@ -59,12 +72,21 @@ def chunk_sections(text: str, sections: list[Section], target: int) -> list[Chun
             heading_only = current is not None and section.level > 0 and current == pieces[0] \
                 and text[current[1]:current[1] + 1] == "\n"
             if current and b - current[0] > target and not heading_only:
-                chunks.append(_chunk(text, len(chunks), section, *current))
+                _emit(chunks, text, section, *current, hard_limit)
                 current = None
             current = (current[0], b) if current else (a, b)
         if current:
-            chunks.append(_chunk(text, len(chunks), section, *current))
+            _emit(chunks, text, section, *current, hard_limit)
     return chunks
+
+
+def _emit(chunks: list[Chunk], text: str, section: Section, start: int, end: int, limit: int) -> None:
+    """Append the passage [start, end), cut in pieces when it is over the hard limit (a heading with a
+    long first sentence)."""
+    for a, b in _split_long(text, start, end, limit):
+        a, b = _trim(text, a, b)
+        if b > a:
+            chunks.append(_chunk(text, len(chunks), section, a, b))
 
 
 def _chunk(text: str, ordinal: int, section: Section, start: int, end: int) -> Chunk:

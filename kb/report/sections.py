@@ -77,10 +77,17 @@ def split_sections(text: str) -> list[Section]:
         sections.append(Section(ordinal=0, level=0, number="", title=PREAMBLE_TITLE, start=0,
                                 end=_trim_end(text, first), body_end=_trim_end(text, first), parent=None,
                                 path=[PREAMBLE_TITLE]))
+    # A section ends where the next heading of its level or above starts: found in one pass.
+    ends = [len(text)] * len(headings)
+    open_headings: list[int] = []
+    for i, (start, level, _, _) in enumerate(headings):
+        while open_headings and headings[open_headings[-1]][1] >= level:
+            ends[open_headings.pop()] = start
+        open_headings.append(i)
     stack: list[Section] = []
     for i, (start, level, number, title) in enumerate(headings):
         next_start = headings[i + 1][0] if i + 1 < len(headings) else len(text)
-        end = next((s for s, lv, _, _ in headings[i + 1:] if lv <= level), len(text))
+        end = ends[i]
         while stack and stack[-1].level >= level:
             stack.pop()
         parent = stack[-1] if stack else None

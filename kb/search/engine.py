@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 import numpy as np
 
@@ -48,9 +49,10 @@ class ModelMismatch(EmbedderError):
 
 
 def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    path = "/documents/" + quote(doc_id, safe="")  # ids are file names: ? and # must not end the path
     if start is None:
-        return f"/documents/{doc_id}"
-    return f"/documents/{doc_id}?start={start}&end={end}#passage"
+        return path
+    return f"{path}?start={start}&end={end}#passage"
 
 
 def validate(query: str, mode: str, k: int, offset: int = 0, sort: str = "relevance") -> None:
