@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+import cn2an
 import opencc
 import rjieba
 
@@ -94,3 +95,11 @@ def query_terms(text: str) -> list[str]:
     """Distinct tokens of a query, longest first (for highlighting and matching)."""
     terms = {t for t in tokenize(text) if len(t) > 1 or "\u3400" <= t <= "\u9fff"}
     return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def chinese_number(run: str) -> float | None:
+    """The value of a run of Chinese numerals (零, 十二, 一百二十, 两千零五), or None when it is none."""
+    try:
+        return float(cn2an.cn2an(run, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None

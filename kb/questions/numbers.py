@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-import cn2an
+from kb.text import chinese_number
 
 from .vocabulary import (
     CN_NUMERAL,
@@ -26,11 +26,8 @@ _EN_ONE_CONTEXT = re.compile(r"(?:than|least|most|top|bottom|exactly|over|under|
 
 
 def _cn_value(run: str) -> str | None:
-    try:
-        value = cn2an.cn2an(run, "smart")
-    except (ValueError, KeyError, IndexError):
-        return None
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    value = chinese_number(run)
+    return None if value is None else f"{value:g}"
 
 
 def chinese_numerals_to_digits(q: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from kb.text import chinese_number
+
 NUM = (r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]{1,6})\s*(?P<approx>余|多)?\s*(?P<wan>万)?\s*"
        r"(?P<approx2>余|多)?")
 _GAP = r"[^。；;，,\n]{0,24}?"           # within one clause
@@ -121,24 +121,12 @@ RULES = _rules()
 def parse_number(m: re.Match) -> tuple[float, bool]:
     """(value, approximate) of a NUM match: 80余 -> (80, True), 20余万 -> (200000, True), 一百二十 -> 120."""
     raw = m.group("n")
-    value = float(raw) if raw[0].isdigit() else cn_number(raw)
+    value = float(raw) if raw[0].isdigit() else (chinese_number(raw) or 0.0)
     if m.group("wan"):
         value *= 10_000
     if "money" in m.groupdict() and m.group("money") == "万元":
         value *= 10_000
     return value, bool(m.group("approx") or m.group("approx2"))
-
-
-def cn_number(s: str) -> float:
-    """Chinese numerals up to the thousands: 零, 七, 十二, 一百二十, 两千零五."""
-    total, current = 0, 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-    return float(total + current)
 
 
 def clause_at(sentence: str, pos: int) -> str:
