@@ -7,7 +7,8 @@ temporary file may remain.
 Each round edits a report (a new token per round), starts `kb ingest --wait`, and kills it: at a uniform
 random moment of a full run, or as soon as a phase is seen (store generation moved, a .partial build,
 a finished build not yet CURRENT / CURRENT just replaced). After every kill an engine opened before the
-loop (as a server holds one) must answer; with --server a real `kb serve` is polled all along.
+loop (as a server holds one) must answer with a complete generation (every passage it counts is
+returned); with --server a real `kb serve` is polled all along.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kb.indexes.build import PARTIAL, current_build, read_params  # noqa: E402
+from kb.indexes.catalog import Catalog  # noqa: E402
 from kb.ingest import update_knowledge_base  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 from kb.settings import PROJECT_ROOT, load_settings  # noqa: E402
@@ -170,13 +172,17 @@ def crash_loop(workdir: Path, kills: int = 20, seed: int = 1, server: bool = Fal
             tokens.append(edit())
             proc = _ingest(env, *(["--rebuild"] if rng.random() < 0.25 else []))
             seen = _kill_at(proc, phase, index_dir, full_run_s, rng)
-            response = engine.search("行政复议", k=3)  # raises if the served index cannot be opened or read
+            response = engine.search("行政复议", k=100)  # raises if the served index cannot be opened or read
             answered = response["total"] > 0
-            moments.append({"round": i, "phase": phase, "seen": seen, "answered": answered,
-                            "passages": len(response["results"]),
+            # Complete: every passage the served generation counts is returned (none vanished mid-update).
+            complete = all(len(r["results"]) == min(100, r["total"]) for r in
+                           (response, engine.search(tokens[-2], mode="keyword", k=100),
+                            engine.search("政府信息公开", k=100, offset=max(0, response["total"] - 100))))
+            moments.append({"round": i, "phase": phase, "seen": seen, "answered": answered, "complete": complete,
+                            "passages": len(response["results"]), "total": response["total"],
                             "leftovers": _leftovers(index_dir)})
-            log(f"kill {i + 1:2}/{kills}: {phase:6} -> {seen:22} served index answers: {answered} "
-                f"({moments[-1]['passages']} of 3 passages resolvable); "
+            log(f"kill {i + 1:2}/{kills}: {phase:6} -> {seen:22} served index answers: {answered}, complete: "
+                f"{complete} ({moments[-1]['passages']} of {response['total']} passages); "
                 f"left behind: {moments[-1]['leftovers'] or 'nothing'}")
         final = _ingest(env).wait()
     finally:
@@ -187,15 +193,14 @@ def crash_loop(workdir: Path, kills: int = 20, seed: int = 1, server: bool = Fal
     time.sleep(0.5)
     params = read_params(index_dir)
     gen = _generation(index_dir / "kb.sqlite3")
-    import numpy as np
-
     with sqlite3.connect(index_dir / "kb.sqlite3") as conn:
-        store_chunks = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks")}
-    index_chunks = set(np.load(current_build(index_dir) / "chunk_ids.npy").tolist())
+        store_chunks = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE died IS NULL")}
+    index_chunks = set(Catalog.open(current_build(index_dir)).chunk_ids.tolist())
     fresh = SearchEngine(settings)
     missing = [tok for tok in tokens if not fresh.search(tok, mode="keyword", k=1)["results"]]
     report = {
         "kills": kills, "final_exit": final, "always_answered": all(m["answered"] for m in moments),
+        "always_complete": all(m["complete"] for m in moments),
         "index_generation": params["store_generation"], "store_generation": gen,
         "index_matches_store": index_chunks == store_chunks, "tokens_missing": missing,
         "leftovers_after": _leftovers(index_dir), "orphan_processes": _orphans(index_dir),

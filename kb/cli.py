@@ -56,9 +56,18 @@ def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False
             detail = "; ".join(x for x in (r.provenance(), r.reason) if x)
             click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({detail})" if detail else ""))
         if params:
-            click.echo(f"index built: {params['chunks']} passages, model {params['model']}, "
-                       f"{params['vector_index']} vectors", err=True)
+            click.echo(index_summary(params), err=True)
     return results
+
+
+def index_summary(params: dict) -> str:
+    """"index updated: 198,057 passages (+41, -38); embedded 41 new passages, reused 198,016; 12.3 s"."""
+    e = params.get("embedding", {})
+    verb = "updated" if params.get("update") == "incremental" else "built"
+    seconds = sum(params.get("timings_s", {}).values())
+    return (f"index {verb}: {params['chunks']:,} passages (+{params.get('passages_added', 0):,}, "
+            f"-{params.get('passages_removed', 0):,}), model {params['model']}, {params['vector_index']} vectors; "
+            f"embedded {e.get('embedded', 0):,} new passages, reused {e.get('reused', 0):,}; {seconds:.1f} s")
 
 
 @click.group()

@@ -31,6 +31,7 @@ from kb.report.clean import clean_report
 from kb.report.describe import describe
 from kb.report.facts import extract_facts
 from kb.report.sections import split_sections
+from kb.stopwatch import Stopwatch
 from kb.store import Store
 from kb.worker import OverBudget, PipelineFailed, PipelineWorker
 
@@ -83,22 +84,6 @@ def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | Non
     facts = clock("facts", extract_facts, clean.text)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
                     facts=facts, pipeline=pipeline_version(chunk_chars), page_starts=page_starts)
-
-
-class Stopwatch:
-    """Calls a stage and adds its duration to timings[name] (when timings is a dict)."""
-
-    def __init__(self, timings: dict[str, float] | None):
-        self.timings = timings
-
-    def __call__(self, name: str, fn, *args):
-        if self.timings is None:
-            return fn(*args)
-        t = time.perf_counter()
-        try:
-            return fn(*args)
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
@@ -206,7 +191,9 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
                           on_wait: Callable[[str], None] | None = None) -> tuple[list[FileResult], dict | None]:
     """Ingest files into the store, then rebuild the indexes if the store changed (or when asked).
 
-    rebuild: build the indexes even when they are current; reprocess: re-run the pipeline on unchanged files.
+    The indexes are updated from the serving build (only new passages tokenized and embedded, and only
+    texts the embedding cache lacks); rebuild: build them from nothing even when they are current;
+    reprocess: re-run the pipeline on unchanged files.
     The whole update holds the index directory's writer lock: with wait=False a second writer gets
     WriterBusy at once; otherwise it waits (on_wait says so) and then runs.
 
@@ -216,6 +203,9 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
         remove_leftovers(settings.index_dir)
         store = Store(settings.db_path)
         try:
+            serving = read_params(settings.index_dir)
+            # Rows retired before the serving build was made: no index reads them any more.
+            store.purge(serving["store_generation"] if serving else store.generation)
             results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress,
                                    reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds)
             if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
@@ -224,7 +214,7 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
             for attempt in range(3):
                 try:
                     return results, build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold,
-                                                  stage_progress)
+                                                  stage_progress, full=rebuild)
                 except StaleBuild:
                     # Someone wrote to the store without the lock during the build: build again from it.
                     if index_is_current(store, settings.index_dir, settings.embed_model):

@@ -1,4 +1,12 @@
-"""Store: SQLite (WAL) holding documents, sections, chunks and facts: the source of truth."""
+"""Store: SQLite (WAL) holding documents, sections, chunks and facts: the source of truth.
+
+Rows are versioned by store generation (one generation per committed change), so that a search served
+by an index built at generation G reads the store as it was at G while a writer moves on: a document,
+passage or figure carries `born` (the generation that added it) and `died` (the one that replaced or
+removed it; NULL while current). Passage rows never change once written: an edit retires the old
+passages and adds new ones. Superseded rows stay readable until no serving index can need them
+(`purge`).
+"""
 from __future__ import annotations
 
 import json
@@ -8,10 +16,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from kb.records import Document
 from kb.report.facts import answer_facts
 
-SCHEMA_VERSION = 3  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page)
+SCHEMA_VERSION = 4  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -21,7 +31,7 @@ CREATE TABLE IF NOT EXISTS documents (
     province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
     year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL,
     source_type TEXT NOT NULL DEFAULT 'txt', pages INTEGER, ocr INTEGER NOT NULL DEFAULT 0,
-    page_starts TEXT NOT NULL DEFAULT '[]');
+    page_starts TEXT NOT NULL DEFAULT '[]', born INTEGER NOT NULL DEFAULT 0, died INTEGER);
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     level INTEGER NOT NULL, number TEXT NOT NULL, title TEXT NOT NULL, path TEXT NOT NULL,
@@ -31,14 +41,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     section_ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    section_path TEXT NOT NULL, page INTEGER);
+    section_path TEXT NOT NULL, page INTEGER, born INTEGER NOT NULL DEFAULT 0, died INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS facts (
     fact_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, metric TEXT NOT NULL,
     value REAL NOT NULL, unit TEXT NOT NULL, approx INTEGER NOT NULL, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, scope TEXT NOT NULL DEFAULT 'agency',
-    origin TEXT NOT NULL DEFAULT 'text', answer_figure INTEGER NOT NULL DEFAULT 0);
+    origin TEXT NOT NULL DEFAULT 'text', answer_figure INTEGER NOT NULL DEFAULT 0,
+    born INTEGER NOT NULL DEFAULT 0, died INTEGER);
 CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
 """
 # Additive changes of the schema, by the version that made them: a store of an older version gets them on
@@ -52,7 +63,26 @@ MIGRATIONS = {
         "ALTER TABLE documents ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE documents ADD COLUMN page_starts TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE chunks ADD COLUMN page INTEGER"),
+    4: ("ALTER TABLE documents ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE documents ADD COLUMN died INTEGER",
+        "ALTER TABLE chunks ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE chunks ADD COLUMN died INTEGER",
+        "ALTER TABLE facts ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE facts ADD COLUMN died INTEGER"),
 }
+# Indexes on columns a migration adds: created after the migrations ran.
+LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
+                "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)")
+ALIVE = "died IS NULL"
+
+
+def visible(alias: str, generation: int | None) -> str:
+    """SQL condition: the row of table `alias` is current (generation None) or was current at `generation`."""
+    if generation is None:
+        return f"{alias}.died IS NULL"
+    g = int(generation)
+    return f"{alias}.born <= {g} AND ({alias}.died IS NULL OR {alias}.died > {g})"
+CONTEXT_FIELDS = ("title", "agency", "region", "year", "doc_type")
 DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
               "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts")
 
@@ -76,6 +106,8 @@ class Store:
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(v, ()):
                     db.execute(statement)
+            for statement in LATE_INDEXES:
+                db.execute(statement)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
@@ -109,50 +141,83 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------------
     def put_document(self, doc: Document) -> None:
-        """Insert or replace one document and everything derived from it, in one transaction."""
+        """Insert or replace one document and everything derived from it, in one transaction (one generation).
+
+        Passages identical to a current one of the document keep their row and id; the others are retired
+        (died = the new generation) and new rows added, so an index built earlier still resolves its ids.
+        """
         d = doc.description
+        doc_id = doc.raw.doc_id
         new_chunks = [(c.ordinal, c.section_ordinal, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False),
                        c.page) for c in doc.chunks]
         with self.transaction():
-            old_chunks = [tuple(r) for r in self.db.execute(
-                'SELECT ordinal, section_ordinal, start, "end", text, section_path, page FROM chunks WHERE doc_id = ? '
-                "ORDER BY ordinal", (doc.raw.doc_id,))]
-            # Unchanged passages keep their ids, so a serving index built earlier still resolves them.
-            keep_chunks = old_chunks == new_chunks
-            for table in ("sections", "facts") + (() if keep_chunks else ("chunks",)):
-                self.db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.raw.doc_id,))
+            gen = self._bump_generation()
+            old_chunks: dict[tuple, list[int]] = {}
+            before = self.db.execute(f"SELECT {', '.join(CONTEXT_FIELDS)}, died FROM documents WHERE doc_id = ?",
+                                     (doc_id,)).fetchone()
+            # A passage is indexed with its document's context (title, agency, region, year, type): when that
+            # changed, every passage is new to the indexes.
+            same_context = before is not None and before["died"] is None and \
+                tuple(before)[:-1] == (d.title, d.agency, d.region, d.year, d.doc_type)
+            for r in () if not same_context else self.db.execute('SELECT chunk_id, ordinal, section_ordinal, start, "end", text, section_path, page '
+                                     f"FROM chunks WHERE doc_id = ? AND {ALIVE}", (doc_id,)):
+                old_chunks.setdefault(tuple(r)[1:], []).append(r["chunk_id"])
+            added = []
+            for c in new_chunks:
+                kept = old_chunks.get(c)
+                if kept:
+                    kept.pop()
+                else:
+                    added.append(c)
+            retired = [cid for ids in old_chunks.values() for cid in ids]
+            self.db.executemany("UPDATE chunks SET died = ? WHERE chunk_id = ?", [(gen, cid) for cid in retired])
+            self.db.execute(f"UPDATE facts SET died = ? WHERE doc_id = ? AND {ALIVE}", (gen, doc_id))
+            self.db.execute("DELETE FROM sections WHERE doc_id = ?", (doc_id,))
+            # born: the generation since which the document exists without a gap (kept across edits).
             self.db.execute(
-                f"INSERT INTO documents ({', '.join(DOC_FIELDS)}, text, ingested_at) "
-                f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 2))}) ON CONFLICT(doc_id) DO UPDATE SET "
-                + ", ".join(f"{f} = excluded.{f}" for f in DOC_FIELDS[1:] + ("text", "ingested_at")),
-                (doc.raw.doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
+                f"INSERT INTO documents ({', '.join(DOC_FIELDS)}, text, ingested_at, born, died) "
+                f"VALUES ({', '.join('?' * (len(DOC_FIELDS) + 4))}) ON CONFLICT(doc_id) DO UPDATE SET "
+                + ", ".join(f"{f} = excluded.{f}" for f in DOC_FIELDS[1:] + ("text", "ingested_at"))
+                + ", born = CASE WHEN died IS NULL THEN born ELSE excluded.born END, died = NULL",
+                (doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
                  int(d.title_composed), d.agency, d.region, d.province, d.city, d.district, d.level, d.year,
                  d.published, d.doc_type, doc.raw.source_type, doc.raw.pages, int(doc.raw.ocr),
-                 json.dumps(doc.page_starts), doc.text, time.time()))
+                 json.dumps(doc.page_starts), doc.text, time.time(), gen, None))
             self.db.executemany(
                 'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [(doc.raw.doc_id, s.ordinal, s.level, s.number, s.title, json.dumps(s.path, ensure_ascii=False),
+                [(doc_id, s.ordinal, s.level, s.number, s.title, json.dumps(s.path, ensure_ascii=False),
                   s.start, s.end, s.body_end, s.parent) for s in doc.sections])
-            if not keep_chunks:
-                self.db.executemany(
-                    'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path, page) '
-                    "VALUES (?,?,?,?,?,?,?,?)", [(doc.raw.doc_id, *c) for c in new_chunks])
+            self.db.executemany(
+                'INSERT INTO chunks (doc_id, ordinal, section_ordinal, start, "end", text, section_path, page, born) '
+                "VALUES (?,?,?,?,?,?,?,?,?)", [(doc_id, *c, gen) for c in added])
             answers = {id(f) for f in answer_facts(doc.facts)}
             self.db.executemany(
-                'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text, scope, origin, answer_figure) '
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(doc.raw.doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text, f.scope, f.origin,
-                  int(id(f) in answers)) for f in doc.facts])
-            self._bump_generation()
+                'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text, scope, origin, answer_figure, '
+                "born) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text, f.scope, f.origin,
+                  int(id(f) in answers), gen) for f in doc.facts])
 
     def delete_document(self, doc_id: str) -> None:
+        """Retire a document with its passages and figures (rows stay until purge)."""
         with self.transaction():
-            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-            self._bump_generation()
+            gen = self._bump_generation()
+            for table in ("documents", "chunks", "facts"):
+                self.db.execute(f"UPDATE {table} SET died = ? WHERE doc_id = ? AND {ALIVE}", (gen, doc_id))
+            self.db.execute("DELETE FROM sections WHERE doc_id = ?", (doc_id,))
 
-    def _bump_generation(self) -> None:
+    def purge(self, serving_generation: int) -> int:
+        """Delete rows retired at or before the generation the serving index was built from (it no longer
+        reads them); returns the number of passages removed."""
+        with self.transaction():
+            n = self.db.execute("DELETE FROM chunks WHERE died <= ?", (serving_generation,)).rowcount
+            self.db.execute("DELETE FROM facts WHERE died <= ?", (serving_generation,))
+            self.db.execute("DELETE FROM documents WHERE died <= ?", (serving_generation,))
+        return n
+
+    def _bump_generation(self) -> int:
         self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        return self.generation
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -161,21 +226,25 @@ class Store:
         return int(self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
 
     def file_hashes(self) -> dict[str, tuple[str, str, str]]:
-        """doc_id -> (path, sha256, pipeline version) of every stored document."""
+        """doc_id -> (path, sha256, pipeline version) of every current document."""
         return {r["doc_id"]: (r["path"], r["sha256"], r["pipeline"])
-                for r in self.db.execute("SELECT doc_id, path, sha256, pipeline FROM documents")}
+                for r in self.db.execute(f"SELECT doc_id, path, sha256, pipeline FROM documents WHERE {ALIVE}")}
 
-    def documents(self) -> list[dict]:
+    def documents(self, generation: int | None = None) -> list[dict]:
+        """Current documents (or those of `generation`), with passage count and figure scope."""
         rows = self.db.execute(
-            f"SELECT {', '.join(DOC_FIELDS)}, length(text) AS chars, coalesce(n, 0) AS chunks, "
-            "coalesce(scopes, '') AS figure_scope FROM documents "
-            "LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks GROUP BY doc_id) USING (doc_id) "
-            "LEFT JOIN (SELECT doc_id, group_concat(DISTINCT scope) AS scopes FROM facts WHERE answer_figure "
-            "GROUP BY doc_id) USING (doc_id) ORDER BY doc_id")
+            f"SELECT {', '.join('d.' + f for f in DOC_FIELDS)}, length(d.text) AS chars, coalesce(n, 0) AS chunks, "
+            "coalesce(scopes, '') AS figure_scope FROM documents d "
+            f"LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks c WHERE {visible('c', generation)} GROUP BY doc_id) "
+            "USING (doc_id) "
+            "LEFT JOIN (SELECT doc_id, group_concat(DISTINCT scope) AS scopes FROM facts f WHERE answer_figure "
+            f"AND {visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
+            f"WHERE {visible('d', generation)} ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
 
     def document(self, doc_id: str) -> dict | None:
-        r = self.db.execute(f"SELECT {', '.join(DOC_FIELDS)}, text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        r = self.db.execute(f"SELECT {', '.join(DOC_FIELDS)}, text FROM documents WHERE doc_id = ? AND {ALIVE}",
+                            (doc_id,)).fetchone()
         return _doc_row(r) if r else None
 
     def sections(self, doc_id: str) -> list[dict]:
@@ -184,6 +253,7 @@ class Store:
         return [dict(r) | {"path": json.loads(r["path"])} for r in rows]
 
     def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, dict]:
+        """Passages by id, current or superseded (an index built earlier still cites them until purge)."""
         out = {}
         ids = list(chunk_ids)
         for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
@@ -196,32 +266,55 @@ class Store:
                 out[r["chunk_id"]] = dict(r) | {"section": json.loads(r["section_path"])}
         return out
 
-    def iter_chunks(self, batch: int = 2000):
-        """Every chunk with its document context, in chunk id order (for index builds)."""
+    def live_chunk_ids(self) -> np.ndarray:
+        """Ids of the current passages, ascending (the rows of an index built now)."""
+        rows = self.db.execute(f"SELECT chunk_id FROM chunks WHERE {ALIVE} ORDER BY chunk_id").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def iter_chunks(self, batch: int = 2000, chunk_ids: np.ndarray | None = None):
+        """Current chunks with their document context in chunk id order (for index builds); only those of
+        `chunk_ids` (ascending) when given."""
+        columns = ('SELECT c.chunk_id, c.doc_id, c.text, c.section_path, d.title, d.agency, d.region, d.year, '
+                   "d.doc_type FROM chunks c JOIN documents d USING (doc_id) ")
+        if chunk_ids is not None:
+            for i in range(0, len(chunk_ids), 900):
+                part = [int(x) for x in chunk_ids[i:i + 900]]
+                rows = self.db.execute(columns + f"WHERE c.chunk_id IN ({','.join('?' * len(part))}) "
+                                       "ORDER BY c.chunk_id", part).fetchall()
+                for r in rows:
+                    yield dict(r) | {"section": json.loads(r["section_path"])}
+            return
         last = -1
         while True:
-            rows = self.db.execute(
-                'SELECT c.chunk_id, c.doc_id, c.text, c.section_path, d.title, d.agency, d.region, d.year, '
-                "d.doc_type FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id > ? "
-                "ORDER BY c.chunk_id LIMIT ?", (last, batch)).fetchall()
+            rows = self.db.execute(columns + f"WHERE c.chunk_id > ? AND c.{ALIVE} ORDER BY c.chunk_id LIMIT ?",
+                                   (last, batch)).fetchall()
             if not rows:
                 return
             for r in rows:
                 yield dict(r) | {"section": json.loads(r["section_path"])}
             last = rows[-1]["chunk_id"]
 
+    def chunk_places(self) -> list[tuple[int, str, str]]:
+        """(chunk id, doc id, section path JSON) of every current passage, ascending: a catalog without texts."""
+        return self.db.execute(f"SELECT chunk_id, doc_id, section_path FROM chunks WHERE {ALIVE} "
+                               "ORDER BY chunk_id").fetchall()
+
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.db.execute(sql).fetchone()[0]
-        return {"documents": one("SELECT count(*) FROM documents"), "chunks": one("SELECT count(*) FROM chunks"),
-                "facts": one("SELECT count(*) FROM facts")}
+        return {"documents": one(f"SELECT count(*) FROM documents WHERE {ALIVE}"),
+                "chunks": one(f"SELECT count(*) FROM chunks WHERE {ALIVE}"),
+                "facts": one(f"SELECT count(*) FROM facts WHERE {ALIVE}")}
+
+    def at(self, generation: int) -> Snapshot:
+        return Snapshot(self, generation)
 
     def facts(self, metrics: list[str] | str | None = None, agency: str | None = None,
-              year: int | None = None) -> list[dict]:
+              year: int | None = None, generation: int | None = None) -> list[dict]:
         """Facts with their document's agency, year, level, region and type; each with its scope ("agency": the
         agency's own figure, "area": a whole 全市/全县 system's) and whether it is its document's answer figure."""
         sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
                "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.province, d.city, d.district, d.doc_type, "
-               "d.title FROM facts f JOIN documents d USING (doc_id) WHERE 1=1")
+               f"d.title FROM facts f JOIN documents d USING (doc_id) WHERE {visible('f', generation)}")
         args: list = []
         metrics = [metrics] if isinstance(metrics, str) else metrics
         if metrics:
@@ -247,6 +340,19 @@ def _doc_row(r: sqlite3.Row) -> dict:
         scopes = set(filter(None, d["figure_scope"].split(",")))
         d["figure_scope"] = "mixed" if len(scopes) > 1 else next(iter(scopes), "")
     return d
+
+
+class Snapshot:
+    """The store as an index built at `generation` reads it: that generation's documents and figures."""
+
+    def __init__(self, store: Store, generation: int):
+        self.store, self.generation = store, generation
+
+    def documents(self) -> list[dict]:
+        return self.store.documents(self.generation)
+
+    def facts(self, metrics=None, agency=None, year=None) -> list[dict]:
+        return self.store.facts(metrics, agency, year, generation=self.generation)
 
 
 def open_store(path: Path) -> Store:

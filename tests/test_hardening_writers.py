@@ -142,7 +142,7 @@ def test_leftovers_of_killed_builds_are_removed_by_the_next_ingest(small):
 def test_sigkills_during_ingest_and_switch_never_break_the_served_index(tmp_path):
     """Three kills, one per risky phase (bench/crash_ingest.py: 20, at random moments too)."""
     report = crash_loop(tmp_path, kills=3, seed=7, phases=("store", "build", "switch"), log=lambda *_: None)
-    assert report["always_answered"], report
+    assert report["always_answered"] and report["always_complete"], report
     assert report["final_exit"] == 0 and report["index_generation"] == report["store_generation"], report
     assert report["index_matches_store"] and not report["tokens_missing"], report
     assert not report["leftovers_after"] and not report["orphan_processes"], report

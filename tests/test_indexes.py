@@ -24,7 +24,10 @@ def test_params_describe_the_build(kb_settings):
     params = json.loads((current_build(kb_settings.index_dir) / "params.json").read_text(encoding="utf-8"))
     assert params["model"] == "use-multilingual-v3" and params["dim"] == 512
     assert params["tokenizer"].startswith("rjieba-") and params["chunks"] > 100 and params["vector_index"] == "flat"
-    assert {"tokenize", "keyword_index", "embed", "vector_index"} <= set(params["timings_s"])
+    # tokenizing streams into the keyword index build
+    assert {"embed", "keyword_index", "catalog", "whoosh", "vector_index"} <= set(params["timings_s"])
+    assert params["update"] in ("full", "incremental") and params["embedding"]["embedded"] + \
+        params["embedding"]["reused"] == params["passages_added"]
 
 
 def test_killed_build_leaves_the_previous_index_serving(tmp_path, kb_settings):

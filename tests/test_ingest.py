@@ -31,6 +31,11 @@ def test_incremental_ingest(tmp_path, corpus_copy):
     now = store.db.execute("SELECT chunk_id, doc_id FROM chunks WHERE doc_id != '003_e30985a69ba7359e' "
                            "ORDER BY chunk_id").fetchall()
     assert [tuple(r) for r in now] == [tuple(r) for r in others]
+    # The edit retired the passages it changed and added new ones after every other id.
+    edited_rows = store.db.execute("SELECT chunk_id, died FROM chunks WHERE doc_id = '003_e30985a69ba7359e'").fetchall()
+    retired = [r["chunk_id"] for r in edited_rows if r["died"] is not None]
+    added = [r["chunk_id"] for r in edited_rows if r["chunk_id"] > chunk_rows[-1]["chunk_id"]]
+    assert len(retired) == len(added) >= 1
     assert "810条" in store.document("003_e30985a69ba7359e")["text"]
     assert [f["value"] for f in store.facts("proactive_disclosed", "哈尔滨")] == [810]
 
@@ -38,7 +43,15 @@ def test_incremental_ingest(tmp_path, corpus_copy):
     fourth = statuses(ingest_paths(store, [corpus_copy], 160))
     assert fourth["004_54fc93b6680cde9e"] == "removed"
     assert store.document("004_54fc93b6680cde9e") is None
-    assert store.db.execute("SELECT count(*) FROM chunks WHERE doc_id = '004_54fc93b6680cde9e'").fetchone()[0] == 0
+    removed_rows = "SELECT count(*) FROM chunks WHERE doc_id = '004_54fc93b6680cde9e'"
+    # Its rows stay readable for an index built before the removal, and go once no index can cite them.
+    assert store.db.execute(removed_rows + " AND died IS NULL").fetchone()[0] == 0
+    assert store.db.execute(removed_rows).fetchone()[0] > 0
+    assert [d["doc_id"] for d in store.at(generation).documents()].count("004_54fc93b6680cde9e") == 1
+    assert [f["value"] for f in store.at(generation).facts("proactive_disclosed", "哈尔滨")] == [809]
+    store.purge(store.generation)
+    assert store.db.execute(removed_rows).fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM chunks WHERE died IS NOT NULL").fetchone()[0] == 0
 
 
 def test_a_new_chunk_size_reprocesses_unchanged_files(tmp_path, corpus_copy):

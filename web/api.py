@@ -111,7 +111,7 @@ def facts():
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
-    table = facts_table(engine().store, TableFilters(metrics=(metric,) if metric else (),
+    table = facts_table(engine().snapshot, TableFilters(metrics=(metric,) if metric else (),
                                                      agency=text_param(request.args, "agency"),
                                                      year_from=year, year_to=year))
     if fmt == "csv":

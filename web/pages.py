@@ -218,7 +218,7 @@ def _facts_request() -> tuple[TableFilters, Question | None, str, str, str]:
 @pages.get("/facts")
 def facts_page():
     filters, question, q, sort, order = _facts_request()
-    table = facts_table(engine().store, filters, question, sort, order)
+    table = facts_table(engine().snapshot, filters, question, sort, order)
     charts = {m: bar_list_html([{"label": f"{r.agency} {r.year or ''}".strip(), "value": r.cells[m].value,
                                  "unit": r.cells[m].unit, "approx": r.cells[m].approx, "scope": r.cells[m].scope}
                                 for r in table.rows if r.cells[m] is not None]) for m in table.metrics}
@@ -245,7 +245,7 @@ def facts_page():
 def facts_csv():
     """The facts page's rows as CSV: one row per agency × year × metric, with its evidence."""
     filters, question, _, sort, order = _facts_request()
-    table = facts_table(engine().store, filters, question, sort, order)
+    table = facts_table(engine().snapshot, filters, question, sort, order)
     return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
 

@@ -14,10 +14,12 @@ the next writer.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,18 +27,21 @@ import numpy as np
 
 from kb.indexes.catalog import Catalog, build_catalog, states_figure
 from kb.indexes.embed import Embedder
-from kb.indexes.keyword import KeywordIndex, build_keyword_index
+from kb.indexes.embed_cache import CachedVectors, EmbeddingCache, text_key
+from kb.indexes.idmap import rows_for
+from kb.indexes.keyword import KeywordIndex
 from kb.indexes.structured import DocIndex, build_doc_index
-from kb.indexes.vector import VectorIndex, build_vector_index
+from kb.indexes.vector import VectorIndex
 from kb.lock import writer_lock
 from kb.report.agency import abbreviate
 from kb.store import Store
+from kb.stopwatch import Stopwatch
 from kb.text import compact, dictionary_version, normalize, tokenize
 
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"
 PARTIAL = ".partial"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: incremental builds (raw postings, vector ids, embedding cache)
 
 
 class IndexMissing(Exception):
@@ -60,18 +65,18 @@ def embedding_text(chunk: dict) -> str:
     return normalize(f"{chunk['agency']} {section}：{chunk['text']}")
 
 
-def keyword_rows(chunks: list[dict]) -> list[dict]:
+def keyword_rows(chunks: Iterable[dict]) -> Iterator[dict]:
     """Tokens of each passage and of its context line, and its compacted text, for the keyword index."""
     context_tokens: dict[str, list[str]] = {}  # passages of one section share their context line
-    rows = []
     for c in chunks:
         line = context_line(c)
         if line not in context_tokens:
+            if len(context_tokens) > 10_000:
+                context_tokens.clear()
             context_tokens[line] = tokenize(line)
         norm = normalize(c["text"])
-        rows.append({"chunk_id": c["chunk_id"], "body_tokens": tokenize(norm, normalized=True),
-                     "context_tokens": context_tokens[line], "compact": compact(norm)})
-    return rows
+        yield {"chunk_id": c["chunk_id"], "body_tokens": tokenize(norm, normalized=True),
+               "context_tokens": context_tokens[line], "compact": compact(norm)}
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -88,28 +93,43 @@ def read_params(index_dir: Path) -> dict | None:
 
 
 def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int,
-                  progress=None) -> dict:
-    """Build both indexes from the store and switch them in; returns the params written.
+                  progress=None, full: bool = False) -> dict:
+    """Bring the indexes in line with the store and switch them in; returns the params written.
 
-    progress(stage, total) returns a callable taking an increment, or None. Raises StaleBuild (and
-    leaves the serving build in place) when the store was written to during the build.
+    The new build starts from the serving one (only passages added since are tokenized and embedded,
+    removed ones dropped), or from nothing when full is set or the serving build cannot be updated; both
+    give the same indexes. progress(stage, total) returns a callable taking an increment, or None.
+    Raises StaleBuild (and leaves the serving build in place) when the store was written to during the build.
     """
     with writer_lock(index_dir):
-        return _build_and_switch(store, Path(index_dir), embedder, hnsw_threshold, progress)
+        return _build_and_switch(store, Path(index_dir), embedder, hnsw_threshold, progress, full)
 
 
-def _build_and_switch(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int, progress) -> dict:
+def _build_and_switch(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int, progress,
+                      full: bool) -> dict:
     remove_leftovers(index_dir)
     builds = index_dir / "builds"
     # Unique even for two builds of one process in one second; the pid stays last (remove_leftovers).
     name = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
     work = builds / (name + PARTIAL)
     work.mkdir(parents=True, exist_ok=False)
+    previous = None if full else updatable_build(index_dir, embedder)
+    cache = EmbeddingCache(index_dir, embedder.name, embedder.dim)
     try:
-        generation, params = _build_into(work, store, embedder, hnsw_threshold, progress)
+        try:
+            generation, params = _build_into(work, store, embedder, cache, hnsw_threshold, progress, previous)
+        except (KeywordIndexIncompatible, VectorIndexIncompatible):
+            if previous is None:
+                raise
+            # The serving build's files cannot be updated (an older layout): build everything anew.
+            shutil.rmtree(work)
+            work.mkdir(parents=True)
+            generation, params = _build_into(work, store, embedder, cache, hnsw_threshold, progress, None)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        cache.close()
     final = builds / name
     os.rename(work, final)
     marker_tmp = index_dir / (CURRENT_FILE + f".{os.getpid()}.tmp")
@@ -127,50 +147,128 @@ def _build_and_switch(store: Store, index_dir: Path, embedder: Embedder, hnsw_th
     return params
 
 
-def _build_into(work: Path, store: Store, embedder: Embedder, hnsw_threshold: int, progress) -> tuple[int, dict]:
-    """Both indexes from the store, into work/; returns the store generation they were built from and params."""
-    timings: dict[str, float] = {}
-    generation = store.generation
+def updatable_build(index_dir: Path, embedder: Embedder) -> Path | None:
+    """The serving build, when a new one can start from it: same format, model and tokenizer."""
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
+    same = params.get("format") == FORMAT_VERSION and params.get("model") == embedder.name and \
+        params.get("dim") == embedder.dim and params.get("tokenizer") == dictionary_version()
+    return build if same else None
 
-    t = time.perf_counter()
-    chunks = list(store.iter_chunks())
-    chunk_ids = np.array([c["chunk_id"] for c in chunks], dtype=np.int64)
-    rows = keyword_rows(chunks)
-    timings["tokenize"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    tick = progress("keyword index", len(rows)) if progress else None
-    keyword_meta = build_keyword_index(work / "keyword", rows, tick)
-    timings["keyword_index"] = time.perf_counter() - t
+@dataclass
+class Changes:
+    """What a build adds to and removes from the one it starts from (everything is added in a full build)."""
+    live: np.ndarray               # chunk ids of the new build, ascending (its rows)
+    added: np.ndarray              # chunk ids to tokenize, embed (or take from the cache) and add
+    removed: np.ndarray | None     # chunk ids of the previous build to drop (None: full build)
+    previous: Path | None
 
-    t = time.perf_counter()
-    documents = store.documents()
-    catalog_meta = build_catalog(work, chunks, documents, [states_figure(normalize(c["text"])) for c in chunks])
-    structured_meta = build_doc_index(work, documents, abbreviate)
-    timings["catalog_and_whoosh"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    tick = progress("embeddings", len(chunks)) if progress else None
-    texts = [embedding_text(c) for c in chunks]
-    parts = []
-    for i in range(0, len(texts), 256):
-        parts.append(embedder.encode(texts[i:i + 256]))
+def plan_changes(store: Store, previous: Path | None) -> Changes:
+    live = store.live_chunk_ids()
+    if previous is None:
+        return Changes(live, live, None, None)
+    before = Catalog.open(previous).chunk_ids
+    added = np.setdiff1d(live, before, assume_unique=True)
+    if len(added) and len(before) and added[0] <= before[-1]:
+        # Passage ids only grow, so new passages come after the old ones; anything else (a store restored
+        # from a backup, say) gets a full build.
+        return Changes(live, live, None, None)
+    return Changes(live, added, np.setdiff1d(before, live, assume_unique=True), previous)
+
+
+def embed_passages(store: Store, ids: np.ndarray, embedder: Embedder, cache: EmbeddingCache, tick=None,
+                   batch: int = 1024) -> tuple[CachedVectors, dict, np.ndarray]:
+    """Vectors of the given passages from the cache, embedding (and caching) the texts it lacks.
+
+    Returns the vector source, {"embedded": n, "reused": n}, and whether each passage states a figure.
+    """
+    rows = np.full(len(ids), -1, dtype=np.int64)
+    figures = np.zeros(len(ids), dtype=bool)
+    embedded = 0
+    position = 0
+    stream = store.iter_chunks(chunk_ids=ids)
+    while True:
+        chunks = list(itertools.islice(stream, batch))
+        if not chunks:
+            break
+        keys = [text_key(embedding_text(c)) for c in chunks]
+        found = cache.rows(keys)
+        missing: dict[bytes, str] = {}
+        for c, key, row in zip(chunks, keys, found, strict=True):
+            if row < 0 and key not in missing:
+                missing[key] = embedding_text(c)
+        if missing:
+            vectors = np.vstack([embedder.encode(list(missing.values())[i:i + 256]) for i in range(0, len(missing), 256)])
+            new_rows = dict(zip(missing, cache.append(list(missing), vectors), strict=True))
+            found = np.array([r if r >= 0 else new_rows[k] for k, r in zip(keys, found, strict=True)], dtype=np.int64)
+            embedded += len(missing)
+        n = len(chunks)
+        rows[position:position + n] = found
+        figures[position:position + n] = [states_figure(normalize(c["text"])) for c in chunks]
+        position += n
         if tick:
-            tick(len(texts[i:i + 256]))
-    vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-    timings["embed"] = time.perf_counter() - t
+            tick(n)
+    if position != len(ids):
+        raise StaleBuild("passages were removed from the store during the build")
+    return CachedVectors(cache, ids, rows), {"embedded": embedded, "reused": len(ids) - embedded}, figures
 
-    t = time.perf_counter()
-    kind = build_vector_index(work, vectors, chunk_ids, hnsw_threshold)
-    timings["vector_index"] = time.perf_counter() - t
+
+def _build_into(work: Path, store: Store, embedder: Embedder, cache: EmbeddingCache, hnsw_threshold: int,
+                progress, previous: Path | None) -> tuple[int, dict]:
+    """The indexes of the store's current passages, into work/; returns the generation they are of and params."""
+    timings: dict[str, float] = {}
+    clock = Stopwatch(timings)
+    generation = store.generation
+    changes = clock("plan", plan_changes, store, previous)
+
+    tick = progress("embeddings", len(changes.added)) if progress else None
+    vectors, embedding, figures = clock("embed", embed_passages, store, changes.added, embedder, cache, tick)
+
+    tick = progress("keyword index", len(changes.added)) if progress else None
+    rows = keyword_rows(store.iter_chunks(chunk_ids=changes.added))
+    keyword_meta = clock("keyword_index", build_keyword_index, work / "keyword", rows, tick,
+                         previous=changes.previous and changes.previous / "keyword", removed_chunk_ids=changes.removed)
+
+    documents = store.documents()
+    catalog_meta = clock("catalog", build_catalog_update, work, store, documents, changes, figures)
+    structured_meta = clock("whoosh", build_doc_index, work, documents, abbreviate)
+
+    vector_meta = clock("vector_index", build_vector_index, work, changes.live, vectors, hnsw_threshold,
+                        previous=changes.previous)
 
     params = {"format": FORMAT_VERSION, "model": embedder.name, "dim": int(embedder.dim),
-              "tokenizer": dictionary_version(), "chunks": len(chunks), "documents": store.counts()["documents"],
-              "store_generation": generation, "vector_index": kind, "keyword_index": keyword_meta,
-              "catalog": catalog_meta, "structured_index": structured_meta,
+              "tokenizer": dictionary_version(), "chunks": len(changes.live), "documents": len(documents),
+              "store_generation": generation, "update": "incremental" if changes.previous else "full",
+              "started_from": changes.previous.name if changes.previous else None,
+              "passages_added": len(changes.added),
+              "passages_removed": 0 if changes.removed is None else len(changes.removed),
+              "embedding": embedding, "vector_index": vector_meta.get("kind", ""), "vectors": vector_meta,
+              "keyword_index": keyword_meta, "catalog": catalog_meta, "structured_index": structured_meta,
               "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings_s": {k: round(v, 3) for k, v in timings.items()}}
     (work / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
     return generation, params
+
+
+def build_catalog_update(work: Path, store: Store, documents: list[dict], changes: Changes,
+                         added_figures: np.ndarray) -> dict:
+    """The catalog of every current passage: places from the store, figure flags kept from the previous
+    build for its passages and computed for the added ones."""
+    places = store.chunk_places()
+    ids = np.fromiter((p[0] for p in places), dtype=np.int64, count=len(places))
+    if not np.array_equal(ids, changes.live):
+        raise StaleBuild("the store's passages changed during the build")
+    figures = np.zeros(len(ids), dtype=bool)
+    figures[rows_for(ids, changes.added)] = added_figures
+    if changes.previous is not None:
+        before = Catalog.open(changes.previous)
+        kept = rows_for(before.chunk_ids, ids)
+        figures[rows_for(ids, before.chunk_ids[kept])] = before.row_figure[kept]
+    chunks = [{"chunk_id": p[0], "doc_id": p[1], "section": json.loads(p[2])} for p in places]
+    return build_catalog(work, chunks, documents, figures)
 
 
 def remove_leftovers(index_dir: Path) -> list[Path]:
@@ -234,3 +332,28 @@ def open_indexes(index_dir: Path) -> Indexes:
             # Replaced and removed by a newer build between reading CURRENT and loading it: read CURRENT again.
             if current_build(index_dir) == build:
                 raise
+
+
+# --- interim, until the incremental keyword and vector indexes land -------------------------------
+class KeywordIndexIncompatible(Exception):
+    pass
+
+
+class VectorIndexIncompatible(Exception):
+    pass
+
+
+def build_keyword_index(directory, rows, progress=None, *, previous=None, removed_chunk_ids=None):
+    from kb.indexes.keyword import build_keyword_index as full_build
+    if previous is not None:
+        raise KeywordIndexIncompatible("interim")
+    return full_build(directory, list(rows), progress)
+
+
+def build_vector_index(directory, chunk_ids, vectors, hnsw_threshold, *, previous=None, progress=None):
+    from kb.indexes.vector import build_vector_index as full_build
+    if previous is not None:
+        raise VectorIndexIncompatible("interim")
+    parts = [vectors.get(chunk_ids[i:i + 4096]) for i in range(0, len(chunk_ids), 4096)]
+    matrix = np.vstack(parts) if parts else np.zeros((0, vectors.dim), dtype=np.float32)
+    return {"kind": full_build(directory, matrix, chunk_ids, hnsw_threshold)}

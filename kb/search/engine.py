@@ -30,6 +30,7 @@ from kb.store import Store
 from kb.text import normalize, tokenize
 
 MODES = ("hybrid", "keyword", "semantic")
+DOC_CONTEXT = ("title", "agency", "region", "year", "doc_type")
 SORTS = ("relevance", "year", "year_asc", "agency")
 MAX_QUERY_CHARS = 500
 MAX_K = 100
@@ -99,6 +100,8 @@ class SearchEngine:
     def _open(self, indexes: Indexes) -> None:
         self._check_model(indexes.params)
         self.indexes = indexes
+        # Answers read the figures of the generation this build was made from, like the passages.
+        self.snapshot = self.store.at(indexes.params["store_generation"])
         self.evaluator = Evaluator(indexes.keyword, indexes.catalog, indexes.documents)
         self._doc_values = {f: indexes.catalog.doc_values(f) for f in FILTER_FIELDS}
         self._row_years = indexes.catalog.row_years()
@@ -248,7 +251,7 @@ class SearchEngine:
         response = {"query": query, "mode": mode, "took_ms": 0.0, "total": ranking.total, "total_exact": True,
                     "offset": offset, "k": k, "sort": sort, "structured": ranking.structured,
                     "understood": ranking.understood, "results": results,
-                    "answer": answer_question(query, self.store, filters)}
+                    "answer": answer_question(query, self.snapshot, filters)}
         if facets:
             response["facets"] = self.facet_counts(ranking, filters)
         response["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -257,13 +260,19 @@ class SearchEngine:
     def records(self, ranking: Ranking, positions: np.ndarray, query: str, first_rank: int = 1,
                 with_highlight: bool = True) -> list[dict]:
         f = ranking.fused
-        chunk_ids = [int(self.indexes.catalog.chunk_ids[f.rows[i]]) for i in positions]
+        catalog = self.indexes.catalog
+        chunk_ids = [int(catalog.chunk_ids[f.rows[i]]) for i in positions]
         chunks = self.store.chunks_by_id(chunk_ids)
         out = []
         for rank, (i, cid) in enumerate(zip(positions, chunk_ids, strict=True), start=first_rank):
-            if cid in chunks:
-                hit = FusedHit(cid, float(f.score[i]), _num(f.keyword[i]), _num(f.semantic[i]))
-                out.append(result_record(hit, chunks[cid], query, rank, with_highlight))
+            if cid not in chunks:
+                # Rows outlive every build that cites them (kb/store.py purge); only a search that spans two
+                # whole ingests could meet a purged one.
+                continue
+            hit = FusedHit(cid, float(f.score[i]), _num(f.keyword[i]), _num(f.semantic[i]))
+            # The document as this build saw it, so a response is of one generation even mid-update.
+            doc = catalog.docs[catalog.row_doc[f.rows[i]]]
+            out.append(result_record(hit, chunks[cid] | {k: doc[k] for k in DOC_CONTEXT}, query, rank, with_highlight))
         return out
 
     def export(self, query: str, mode: str = "hybrid", filters: Filters | None = None, sort: str = "relevance",
