@@ -31,17 +31,13 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_server import percentile  # noqa: E402
 from synth import BUREAUS, generate, make_report, places, seed_sentences  # noqa: E402
+from vectors import prefill_vectors  # noqa: E402
 
-from kb.indexes.build import embedding_text  # noqa: E402
-from kb.indexes.embed import load_embedder  # noqa: E402
-from kb.indexes.embed_cache import EmbeddingCache, text_key  # noqa: E402
 from kb.ingest import ingest_paths  # noqa: E402
 from kb.settings import PROJECT_ROOT, load_settings  # noqa: E402
 from kb.store import Store  # noqa: E402
@@ -49,32 +45,6 @@ from kb.store import Store  # noqa: E402
 OUT = PROJECT_ROOT / "bench" / "out"
 OLD, NEW = "kbmarkerold", "kbmarkernew"
 QUERIES = ("政府信息公开", "行政复议", "依申请公开收费", "主动公开政府信息多少条", "政策解读回应关切", "新闻发布会")
-
-
-def prefill_random_vectors(index_dir: Path, store: Store, model: str) -> int:
-    """Random unit vectors in kb's embedding cache for every stored passage it lacks; returns how many."""
-    embedder = load_embedder(model)
-    cache = EmbeddingCache(index_dir, embedder.name, embedder.dim)
-    rng = np.random.default_rng(7)
-    added, batch = 0, []
-
-    def flush():
-        nonlocal added
-        keys = list(dict.fromkeys(k for k in batch))
-        keys = [k for k, row in zip(keys, cache.rows(keys), strict=True) if row < 0]
-        if keys:
-            v = rng.standard_normal((len(keys), embedder.dim)).astype(np.float32)
-            cache.append(keys, v / np.linalg.norm(v, axis=1, keepdims=True))
-            added += len(keys)
-        batch.clear()
-
-    for chunk in store.iter_chunks():
-        batch.append(text_key(embedding_text(chunk)))
-        if len(batch) >= 20_000:
-            flush()
-    flush()
-    cache.close()
-    return added
 
 
 def kb_ingest(env: dict, *args: str) -> tuple[float, str, int]:
@@ -196,7 +166,7 @@ def main() -> None:
         ingest_paths(store, [corpus], settings.chunk_chars)
         report["first_ingest_store_s"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
-        report["random_vectors_cached"] = prefill_random_vectors(index_dir, store, settings.embed_model)
+        report["stand_in_vectors"] = prefill_vectors(index_dir, store, settings.embed_model, "random")
         report["prefill_s"] = round(time.perf_counter() - t, 1)
         store.close()
         seconds, summary, peak = kb_ingest(env, "--rebuild")

@@ -70,18 +70,23 @@ class Fused:
 
 def fuse_rows(keyword_rows: np.ndarray, keyword_scores: np.ndarray, semantic_rows: np.ndarray,
               semantic_scores: np.ndarray, keyword_weight: float, method: str = "convex") -> Fused:
-    """`fuse` over numpy arrays (each side best first), for candidate lists of any length."""
+    """`fuse` over numpy arrays, for candidate lists of any length (a common word matches most passages).
+
+    Convex fusion needs each side in any order; RRF needs each side best first. Rows are index rows, so
+    membership and positions use dense arrays over the row range instead of sorting a million matches.
+    """
     keyword_rows = np.asarray(keyword_rows, dtype=np.int64)
     semantic_rows = np.asarray(semantic_rows, dtype=np.int64)
-    extra = ~np.isin(semantic_rows, keyword_rows)
-    rows = np.concatenate([keyword_rows, semantic_rows[extra]])
+    span = int(max(keyword_rows.max(initial=-1), semantic_rows.max(initial=-1))) + 1
+    position = np.full(span, -1, dtype=np.int64)
+    position[keyword_rows] = np.arange(len(keyword_rows))
+    extra = semantic_rows[position[semantic_rows] < 0]
+    position[extra] = len(keyword_rows) + np.arange(len(extra))
+    rows = np.concatenate([keyword_rows, extra])
     kw = np.full(len(rows), np.nan)
     kw[:len(keyword_rows)] = keyword_scores
     sem = np.full(len(rows), np.nan)
-    sem_index = np.zeros(len(semantic_rows), dtype=np.int64)
-    if len(semantic_rows):  # where each semantic row sits in `rows`
-        order = np.argsort(rows, kind="stable")
-        sem_index = order[np.searchsorted(rows[order], semantic_rows)]
+    sem_index = position[semantic_rows]  # where each semantic row sits in `rows`
     if len(sem_index):
         sem[sem_index] = semantic_scores
     if method == "rrf":
