@@ -80,7 +80,7 @@ def test_an_edit_embeds_only_its_new_passages(corpus_kb):
     assert [(r.doc_id, r.status) for r in changed] == [(EDITED, "updated")]
     assert params["update"] == "incremental" and params["chunks"] == before
     assert 1 <= params["passages_added"] == params["passages_removed"] < 5
-    assert params["embedding"] == {"embedded": params["passages_added"], "reused": 0}
+    assert params["embedding"] == {"embedded": params["passages_added"], "reused": before - params["passages_added"]}
     # An unchanged corpus builds nothing; a rebuild from nothing embeds nothing either.
     assert update_knowledge_base(settings)[1] is None
     rebuilt = update_knowledge_base(settings, rebuild=True)[1]

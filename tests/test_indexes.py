@@ -27,7 +27,7 @@ def test_params_describe_the_build(kb_settings):
     # tokenizing streams into the keyword index build
     assert {"embed", "keyword_index", "catalog", "whoosh", "vector_index"} <= set(params["timings_s"])
     assert params["update"] in ("full", "incremental") and params["embedding"]["embedded"] + \
-        params["embedding"]["reused"] == params["passages_added"]
+        params["embedding"]["reused"] == params["chunks"]
 
 
 def test_killed_build_leaves_the_previous_index_serving(tmp_path, kb_settings):

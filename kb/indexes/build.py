@@ -181,10 +181,10 @@ def plan_changes(store: Store, previous: Path | None) -> Changes:
 
 
 def embed_passages(store: Store, ids: np.ndarray, embedder: Embedder, cache: EmbeddingCache, tick=None,
-                   batch: int = 1024) -> tuple[CachedVectors, dict, np.ndarray]:
+                   batch: int = 1024) -> tuple[CachedVectors, int, np.ndarray]:
     """Vectors of the given passages from the cache, embedding (and caching) the texts it lacks.
 
-    Returns the vector source, {"embedded": n, "reused": n}, and whether each passage states a figure.
+    Returns the vector source, how many texts were embedded, and whether each passage states a figure.
     """
     rows = np.full(len(ids), -1, dtype=np.int64)
     figures = np.zeros(len(ids), dtype=bool)
@@ -214,7 +214,7 @@ def embed_passages(store: Store, ids: np.ndarray, embedder: Embedder, cache: Emb
             tick(n)
     if position != len(ids):
         raise StaleBuild("passages were removed from the store during the build")
-    return CachedVectors(cache, ids, rows), {"embedded": embedded, "reused": len(ids) - embedded}, figures
+    return CachedVectors(cache, ids, rows), embedded, figures
 
 
 def _build_into(work: Path, store: Store, embedder: Embedder, cache: EmbeddingCache, hnsw_threshold: int,
@@ -226,7 +226,9 @@ def _build_into(work: Path, store: Store, embedder: Embedder, cache: EmbeddingCa
     changes = clock("plan", plan_changes, store, previous)
 
     tick = progress("embeddings", len(changes.added)) if progress else None
-    vectors, embedding, figures = clock("embed", embed_passages, store, changes.added, embedder, cache, tick)
+    vectors, embedded, figures = clock("embed", embed_passages, store, changes.added, embedder, cache, tick)
+    # Reused: from the cache, or carried over with the previous build's vectors.
+    embedding = {"embedded": embedded, "reused": len(changes.live) - embedded}
 
     tick = progress("keyword index", len(changes.added)) if progress else None
     rows = keyword_rows(store.iter_chunks(chunk_ids=changes.added))
@@ -267,8 +269,7 @@ def build_catalog_update(work: Path, store: Store, documents: list[dict], change
         before = Catalog.open(changes.previous)
         kept = rows_for(before.chunk_ids, ids)
         figures[rows_for(ids, before.chunk_ids[kept])] = before.row_figure[kept]
-    chunks = [{"chunk_id": p[0], "doc_id": p[1], "section": json.loads(p[2])} for p in places]
-    return build_catalog(work, chunks, documents, figures)
+    return build_catalog(work, places, documents, figures)
 
 
 def remove_leftovers(index_dir: Path) -> list[Path]:

@@ -26,18 +26,26 @@ def states_figure(normalized_text: str) -> bool:
     return bool(FIGURE.search(normalized_text))
 
 
-def build_catalog(directory: Path, chunks: list[dict], documents: list[dict], figures: list[bool]) -> dict:
-    """chunks in chunk id order (with doc_id and section); documents as Store.documents() gives them;
-    figures: whether each passage states a figure (states_figure of its normalised text)."""
+def build_catalog(directory: Path, places: list[tuple[int, str, str]], documents: list[dict],
+                  figures: np.ndarray) -> dict:
+    """places: (chunk id, doc id, section path as JSON) of every passage in chunk id order (Store.chunk_places);
+    documents as Store.documents() gives them; figures: whether each passage states a figure."""
     directory.mkdir(parents=True, exist_ok=True)
     docs = [{f: d[f] for f in DOC_FIELDS} for d in documents]
     doc_row = {d["doc_id"]: i for i, d in enumerate(docs)}
     sections: dict[str, int] = {}
-    row_doc = np.array([doc_row[c["doc_id"]] for c in chunks], dtype=np.int32)
-    row_section = np.array([sections.setdefault(" › ".join(c["section"]), len(sections)) for c in chunks],
-                           dtype=np.int32)
-    np.savez(directory / ARRAYS, chunk_ids=np.array([c["chunk_id"] for c in chunks], dtype=np.int64),
-             row_doc=row_doc, row_section=row_section, row_figure=np.array(figures, dtype=bool))
+    section_of_json: dict[str, int] = {}  # passages of one section share the JSON string: parse it once
+
+    def section(raw: str) -> int:
+        if raw not in section_of_json:
+            section_of_json[raw] = sections.setdefault(" › ".join(json.loads(raw)), len(sections))
+        return section_of_json[raw]
+
+    n = len(places)
+    np.savez(directory / ARRAYS, chunk_ids=np.fromiter((p[0] for p in places), dtype=np.int64, count=n),
+             row_doc=np.fromiter((doc_row[p[1]] for p in places), dtype=np.int32, count=n),
+             row_section=np.fromiter((section(p[2]) for p in places), dtype=np.int32, count=n),
+             row_figure=np.asarray(figures, dtype=bool))
     (directory / DOCS).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (directory / SECTIONS).write_text(json.dumps(list(sections), ensure_ascii=False), encoding="utf-8")
     return {"documents": len(docs), "sections": len(sections)}
