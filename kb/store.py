@@ -72,6 +72,7 @@ MIGRATIONS = {
 }
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
+                "CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id)",
                 "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)")
 ALIVE = "died IS NULL"
 
