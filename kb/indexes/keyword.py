@@ -14,14 +14,16 @@ more characters (a bigram intersection, verified against the compacted text for 
 from __future__ import annotations
 
 import json
-from array import array
-from collections import Counter
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from kb.indexes.idmap import rows_for
+from kb.indexes.keyword_files import FILES, KeywordIndexIncompatible, PassageTexts, StoredIndex, load_array, read_meta, vocabulary
+from kb.indexes.postings import Vocabulary, assemble, bm25f_impacts, gram_batch, word_batch
 from kb.text import char_bigrams, tokenize
 
 # Field weights: the passage itself counts most; the context (agency, short name, region, year, title,
@@ -33,8 +35,8 @@ GRAM_PREFIX = "\x01"  # bigram terms live in their own part of the vocabulary
 # heading-only passage should not beat the full statement under it (bench/tune.py --bm25).
 BM25_B = 0.5
 BM25_K1 = 1.2
-FILES = {"vocab": "vocab.json", "indptr": "indptr.npy", "rows": "rows.npy", "impacts": "impacts.npy",
-         "chunk_ids": "chunk_ids.npy", "texts": "texts.txt", "meta": "keyword.json"}
+FORMAT = 3  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
+BATCH = 4096  # passages tokenized into compact arrays at a time
 
 
 @dataclass
@@ -43,68 +45,107 @@ class KeywordHit:
     score: float
 
 
-def bm25_impacts(token_lists, n_rows: int, vocab: dict[str, int], k1: float, b: float, prefix: str = ""):
-    """(term ids, rows, BM25 scores) of every distinct (term, passage) pair of one field."""
-    terms, rows, tfs = array("q"), array("q"), array("d")  # compact: 10^7 pairs at 200k passages
-    lengths = np.zeros(n_rows, dtype=np.float64)
-    for row, tokens in enumerate(token_lists):
-        lengths[row] = len(tokens)
-        for token, tf in Counter(tokens).items():
-            terms.append(vocab.setdefault(prefix + token, len(vocab)))
-            rows.append(row)
-            tfs.append(tf)
-    terms_a = np.frombuffer(terms, dtype=np.int64)
-    rows_a = np.frombuffer(rows, dtype=np.int64)
-    tf_a = np.frombuffer(tfs, dtype=np.float64)
-    n = max(n_rows, 1)
-    df = np.bincount(terms_a, minlength=len(vocab)).astype(np.float64)
-    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-    avgdl = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
-    norm = k1 * (1 - b + b * lengths[rows_a] / avgdl)
-    return terms_a, rows_a, idf[terms_a] * tf_a * (k1 + 1) / (tf_a + norm)
+def _fields() -> tuple[list[str], list[str]]:
+    """The word fields and the bigram fields (none or one), in FIELD_BOOSTS order."""
+    return [f for f in FIELD_BOOSTS if f != "grams"], [f for f in FIELD_BOOSTS if f == "grams"]
 
 
-def build_keyword_index(directory: Path, rows: list[dict], progress=None) -> dict:
-    """rows: dicts with chunk_id, body_tokens, context_tokens and `compact` (the compacted normalised
-    passage), in chunk id order. Returns its description."""
+def _params() -> dict:
+    return {"format": FORMAT, "scoring": "bm25f-impacts", "k1": BM25_K1, "b": BM25_B,
+            "field_boosts": dict(FIELD_BOOSTS), "gram_prefix": GRAM_PREFIX}
+
+
+def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *, previous: Path | None = None,
+                        removed_chunk_ids: np.ndarray | None = None) -> dict:
+    """Write the keyword index of `rows` (dicts with chunk_id, body_tokens, context_tokens and `compact`,
+    the compacted normalised passage, in ascending chunk id order; consumed once, in batches) into
+    directory. With `previous` (another keyword index directory), the index holds previous's passages
+    but removed_chunk_ids, then rows (whose chunk ids must all exceed previous's): no passage of previous
+    is tokenized again, and the result equals a full build over the same passages. Returns its description."""
+    t0 = time.perf_counter()
+    directory = Path(directory)
+    word_fields, gram_fields = _fields()
+    if previous is not None:
+        previous = Path(previous)
+        if previous.resolve() == directory.resolve():
+            raise ValueError(f"build_keyword_index: previous ({previous}) must be another directory than the new one")
+        old = StoredIndex.open(previous, _params())
+        keep = ~np.isin(old.chunk_ids, np.asarray(removed_chunk_ids if removed_chunk_ids is not None else [],
+                                                   dtype=np.int64))
+        last_id = int(old.chunk_ids[-1]) if len(old.chunk_ids) else None
+    else:
+        old = StoredIndex.empty(len(word_fields), len(gram_fields))
+        keep, last_id = np.zeros(0, dtype=bool), None
     directory.mkdir(parents=True, exist_ok=True)
-    vocab: dict[str, int] = {}
-    parts = []
-    for field, boost in FIELD_BOOSTS.items():
-        if field == "grams":
-            lists = (char_bigrams(r["compact"]) for r in rows)
-            terms, row_ids, scores = bm25_impacts(lists, len(rows), vocab, BM25_K1, BM25_B, GRAM_PREFIX)
-        else:
-            lists = (r[f"{field}_tokens"] for r in rows)
-            terms, row_ids, scores = bm25_impacts(lists, len(rows), vocab, BM25_K1, BM25_B)
-        parts.append((terms, row_ids, (scores * boost).astype(np.float32)))
-    terms = np.concatenate([p[0] for p in parts])
-    row_ids = np.concatenate([p[1] for p in parts])
-    scores = np.concatenate([p[2] for p in parts])
-    del parts
-    # One impact per (term, passage): the fields' scores added up; grouped by term for slicing.
-    key = terms * max(len(rows), 1) + row_ids
-    del terms, row_ids
-    order = np.argsort(key, kind="stable")
-    key, scores = key[order], scores[order]
-    del order
-    unique_key, first = np.unique(key, return_index=True)
-    impacts = np.add.reduceat(scores, first) if len(scores) else scores
-    unique_terms = unique_key // max(len(rows), 1)
-    indptr = np.searchsorted(unique_terms, np.arange(len(vocab) + 1)).astype(np.int64)
-    np.save(directory / FILES["indptr"], indptr)
-    np.save(directory / FILES["rows"], (unique_key % max(len(rows), 1)).astype(np.int32))
-    np.save(directory / FILES["impacts"], impacts.astype(np.float32))
-    np.save(directory / FILES["chunk_ids"], np.array([r["chunk_id"] for r in rows], dtype=np.int64))
-    (directory / FILES["vocab"]).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (directory / FILES["texts"]).write_text("\n".join(r["compact"] for r in rows), encoding="utf-8")
-    grams = sum(1 for t in vocab if t.startswith(GRAM_PREFIX))
-    meta = {"scoring": "bm25f-impacts", "k1": BM25_K1, "b": BM25_B, "field_boosts": FIELD_BOOSTS,
-            "passages": len(rows), "terms": len(vocab) - grams, "bigrams": grams, "postings": len(impacts)}
+    n_kept = int(keep.sum())
+
+    word_vocab, gram_vocab = Vocabulary(), Vocabulary()
+    word_batches, gram_batches, lengths, chunk_ids = [], [], [], []
+    with open(directory / FILES["texts"], "wb") as texts:
+        kept_offsets = old.copy_texts(keep, texts)
+        text_sizes = []
+        base = n_kept
+        for batch in _batches(rows, last_id, previous):
+            wb, wl = word_batch([[r[f"{f}_tokens"] for r in batch] for f in word_fields], word_vocab, base)
+            parts = [wl]
+            word_batches.append(wb)
+            if gram_fields:
+                gb, gl = gram_batch([r["compact"] for r in batch], gram_vocab, base)
+                gram_batches.append(gb)
+                parts.append(gl)
+            lengths.append(np.hstack(parts))
+            chunk_ids.append(np.fromiter((r["chunk_id"] for r in batch), dtype=np.int64, count=len(batch)))
+            encoded = [r["compact"].encode("utf-8") for r in batch]
+            texts.write(b"".join(encoded))
+            text_sizes.append(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+            base += len(batch)
+            if progress:
+                progress(len(batch))
+    offsets = np.concatenate([kept_offsets, kept_offsets[-1] + np.cumsum(np.concatenate(text_sizes or [[]]))])
+    all_lengths = np.concatenate([old.lengths[keep]] + lengths) if lengths else old.lengths[keep]
+    all_ids = np.concatenate([old.chunk_ids[keep]] + chunk_ids)
+    keep_or_none = None if keep.all() else keep
+    words = assemble(old.words, keep_or_none, word_batches, word_vocab)
+    grams = assemble(old.grams, keep_or_none, gram_batches, gram_vocab)
+    del old
+    boosts = list(FIELD_BOOSTS.values())
+    word_impacts = bm25f_impacts(words, all_lengths[:, :len(word_fields)], boosts[:len(word_fields)], BM25_K1, BM25_B)
+    gram_impacts = bm25f_impacts(grams, all_lengths[:, len(word_fields):], boosts[len(word_fields):], BM25_K1, BM25_B)
+
+    np.save(directory / FILES["indptr"], np.concatenate([words.indptr, grams.indptr[1:] + words.indptr[-1]]))
+    np.save(directory / FILES["rows"], np.concatenate([words.rows, grams.rows]))
+    np.save(directory / FILES["impacts"], np.concatenate([word_impacts, gram_impacts]))
+    np.save(directory / FILES["word_tfs"], words.tfs)
+    np.save(directory / FILES["gram_tfs"], grams.tfs)
+    np.save(directory / FILES["grams"], np.asarray(grams.terms, dtype=np.int64))
+    np.save(directory / FILES["lengths"], all_lengths.astype(np.int32))
+    np.save(directory / FILES["chunk_ids"], all_ids)
+    np.save(directory / FILES["text_offsets"], offsets.astype(np.int64))
+    (directory / FILES["words"]).write_text(json.dumps(words.terms, ensure_ascii=False), encoding="utf-8")
+    meta = _params() | {"passages": len(all_ids), "terms": len(words.terms), "bigrams": len(grams.terms),
+                        "postings": len(words.rows) + len(grams.rows),
+                        "update": "incremental" if previous is not None else "full",
+                        "added": int(sum(map(len, chunk_ids))), "removed": len(keep) - n_kept,
+                        "seconds": round(time.perf_counter() - t0, 3)}
     (directory / FILES["meta"]).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    if progress:
-        progress(len(rows))
     return meta
+
+
+def _batches(rows: Iterable[dict], last_id: int | None, previous: Path | None):
+    """Lists of up to BATCH rows; ValueError when chunk ids do not ascend (past previous's last one)."""
+    batch, after = [], f"the last chunk id of {previous}" if previous is not None else ""
+    for r in rows:
+        cid = r["chunk_id"]
+        if last_id is not None and cid <= last_id:
+            raise ValueError(f"build_keyword_index: rows must come in ascending chunk id order, each after "
+                             f"{after or 'the one before'}: chunk id {cid} after {last_id}")
+        last_id, after = cid, ""
+        batch.append(r)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class KeywordIndex:
@@ -112,14 +153,17 @@ class KeywordIndex:
 
     def __init__(self, directory: Path):
         directory = Path(directory)
-        self.vocab: dict[str, int] = json.loads((directory / FILES["vocab"]).read_text(encoding="utf-8"))
-        self.indptr = np.load(directory / FILES["indptr"])
-        self.rows = np.load(directory / FILES["rows"])
-        self.impacts = np.load(directory / FILES["impacts"])
-        self.chunk_ids = np.load(directory / FILES["chunk_ids"])
-        self.meta = json.loads((directory / FILES["meta"]).read_text(encoding="utf-8"))
-        raw = (directory / FILES["texts"]).read_text(encoding="utf-8")
-        self.texts: list[str] = raw.split("\n") if self.chunk_ids.size else []
+        self.meta = read_meta(directory)
+        if self.meta.get("format") != FORMAT:
+            raise KeywordIndexIncompatible(f"{directory}: keyword index format {self.meta.get('format')}, "
+                                           f"this code reads {FORMAT}")
+        self.vocab: dict[str, int] = vocabulary(directory, GRAM_PREFIX)
+        # memory-mapped: processes serving one build share these pages
+        self.indptr = load_array(directory, "indptr")
+        self.rows = load_array(directory, "rows")
+        self.impacts = load_array(directory, "impacts")
+        self.chunk_ids = load_array(directory, "chunk_ids")
+        self.texts = PassageTexts(directory)
 
     @property
     def size(self) -> int:
@@ -163,9 +207,7 @@ class KeywordIndex:
             if len(text) == 2:
                 mask[candidates] = True
                 return mask
-        texts = self.texts
-        hits = [r for r in candidates if text in texts[r]]
-        mask[np.asarray(hits, dtype=np.int64)] = True
+        mask[np.asarray(self.texts.containing(text, np.asarray(candidates, dtype=np.int64)), dtype=np.int64)] = True
         return mask
 
     def match_mask(self, query: str) -> np.ndarray:
