@@ -65,7 +65,7 @@ def measure_parts(store: Store, out: Path) -> dict:
     from kb.report.agency import abbreviate
 
     chunks = list(store.iter_chunks())
-    rows = keyword_rows(chunks)
+    rows = list(keyword_rows(chunks))
     report = {}
     for name, boosts in (("with_bigrams", dict(FIELD_BOOSTS)), ("without_bigrams", {k: v for k, v in FIELD_BOOSTS.items()
                                                                                      if k != "grams"})):

@@ -35,7 +35,7 @@ def bm25_grid(queries_path: Path) -> None:
     """Keyword and hybrid numbers over B, K1 and the context boost, on the default index."""
     engine = SearchEngine(load_settings())
     queries = load_queries(queries_path)
-    rows = keyword_rows(list(engine.store.iter_chunks()))
+    rows = list(keyword_rows(engine.store.iter_chunks()))
     for b in (0.3, 0.5, 0.75):
         for k1 in (0.9, 1.2, 1.6):
             for boost in (0.2, 0.35, 0.5, 0.8):

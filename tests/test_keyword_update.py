@@ -27,7 +27,7 @@ def seed_rows() -> list[dict]:
         for c in doc.chunks:
             chunks.append({"chunk_id": len(chunks), "text": c.text, "section": c.section_path, "agency": d.agency,
                            "region": d.region, "year": d.year, "title": d.title})
-    return keyword_rows(chunks)
+    return list(keyword_rows(chunks))
 
 
 def with_id(row: dict, chunk_id: int) -> dict:

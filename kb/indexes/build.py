@@ -29,9 +29,9 @@ from kb.indexes.catalog import Catalog, build_catalog, states_figure
 from kb.indexes.embed import Embedder
 from kb.indexes.embed_cache import CachedVectors, EmbeddingCache, text_key
 from kb.indexes.idmap import rows_for
-from kb.indexes.keyword import KeywordIndex
+from kb.indexes.keyword import KeywordIndex, KeywordIndexIncompatible, build_keyword_index
 from kb.indexes.structured import DocIndex, build_doc_index
-from kb.indexes.vector import VectorIndex
+from kb.indexes.vector import VectorIndex, VectorIndexIncompatible, build_vector_index
 from kb.lock import writer_lock
 from kb.report.agency import abbreviate
 from kb.store import Store
@@ -334,27 +334,3 @@ def open_indexes(index_dir: Path) -> Indexes:
             if current_build(index_dir) == build:
                 raise
 
-
-# --- interim, until the incremental keyword and vector indexes land -------------------------------
-class KeywordIndexIncompatible(Exception):
-    pass
-
-
-class VectorIndexIncompatible(Exception):
-    pass
-
-
-def build_keyword_index(directory, rows, progress=None, *, previous=None, removed_chunk_ids=None):
-    from kb.indexes.keyword import build_keyword_index as full_build
-    if previous is not None:
-        raise KeywordIndexIncompatible("interim")
-    return full_build(directory, list(rows), progress)
-
-
-def build_vector_index(directory, chunk_ids, vectors, hnsw_threshold, *, previous=None, progress=None):
-    from kb.indexes.vector import build_vector_index as full_build
-    if previous is not None:
-        raise VectorIndexIncompatible("interim")
-    parts = [vectors.get(chunk_ids[i:i + 4096]) for i in range(0, len(chunk_ids), 4096)]
-    matrix = np.vstack(parts) if parts else np.zeros((0, vectors.dim), dtype=np.float32)
-    return {"kind": full_build(directory, matrix, chunk_ids, hnsw_threshold)}
