@@ -41,6 +41,18 @@ class Vocabulary:
         return np.fromiter(map(ids.__getitem__, keys), dtype=np.int32, count=len(keys))
 
 
+def distinct_sorted(values: np.ndarray, counts: bool = False, index: bool = False):
+    """The distinct values of an int array, sorted, with their counts (or the first index of each in the
+    sorted input, which must then be sorted). np.unique on numpy 2.4 hashes: 8x slower here."""
+    s = values if index else np.sort(values)
+    first = np.flatnonzero(np.concatenate([[True], s[1:] != s[:-1]])) if len(s) else np.zeros(0, dtype=np.int64)
+    if index:
+        return s[first], first
+    if counts:
+        return s[first], np.diff(np.append(first, len(s)))
+    return s[first]
+
+
 def _tf_dtype(max_tf: int):
     return np.uint16 if max_tf < 1 << 16 else np.uint32
 
@@ -48,12 +60,12 @@ def _tf_dtype(max_tf: int):
 def _pairs_of(row_local: np.ndarray, term_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (row, term) of one field with their counts; key = row << 32 | term."""
     keys = (row_local.astype(np.int64) << 32) | term_ids.astype(np.int64)
-    return np.unique(keys, return_counts=True)
+    return distinct_sorted(keys, counts=True)
 
 
 def _batch(field_keys: list[np.ndarray], field_counts: list[np.ndarray], base: int) -> Batch:
     """Unite the fields' (row, term) pairs of a batch into one pair list with a tf column per field."""
-    union = np.unique(np.concatenate(field_keys)) if field_keys else np.zeros(0, dtype=np.int64)
+    union = distinct_sorted(np.concatenate(field_keys)) if field_keys else np.zeros(0, dtype=np.int64)
     max_tf = max((int(c.max()) for c in field_counts if len(c)), default=0)
     tfs = np.zeros((len(union), len(field_keys)), dtype=_tf_dtype(max_tf))
     for f, (keys, counts) in enumerate(zip(field_keys, field_counts, strict=True)):
@@ -93,7 +105,10 @@ def gram_codes(compacts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def gram_batch(compacts: list[str], vocab: Vocabulary, base: int) -> tuple[Batch, np.ndarray]:
     """Pairs of the bigram field for passages base, base+1, ...; and their bigram counts (passages, 1)."""
     rows, codes, counts = gram_codes(compacts)
-    distinct, inverse = np.unique(codes, return_inverse=True)
+    order = np.argsort(codes)
+    distinct, starts = distinct_sorted(codes[order], index=True)
+    inverse = np.empty(len(codes), dtype=np.int64)
+    inverse[order] = np.repeat(np.arange(len(distinct)), np.diff(np.append(starts, len(codes))))
     ids = vocab.add(distinct.tolist())[inverse] if len(codes) else np.zeros(0, dtype=np.int32)
     k, c = _pairs_of(rows, ids)
     return _batch([k], [c], base), counts.astype(np.int32)[:, None]
