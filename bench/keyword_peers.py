@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -30,14 +31,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import QUERIES, percentile  # noqa: E402
-from synth import generate  # noqa: E402
+from scale import QUERIES, percentile
+from synth import generate
 
-from kb.indexes.build import keyword_rows  # noqa: E402
-from kb.indexes.keyword import KeywordIndex, build_keyword_index  # noqa: E402
-from kb.ingest import process_report  # noqa: E402
-from kb.settings import PROJECT_ROOT, load_settings  # noqa: E402
-from kb.text import tokenize  # noqa: E402
+from kb.indexes.build import keyword_rows
+from kb.indexes.keyword import KeywordIndex, build_keyword_index
+from kb.ingest import process_report
+from kb.settings import PROJECT_ROOT, load_settings
+from kb.text import tokenize
 
 OUT = PROJECT_ROOT / "bench" / "out"
 CHUNK_CHARS = load_settings().chunk_chars
@@ -60,8 +61,7 @@ def rows_file(passages: int) -> Path:
             chunks = [{"chunk_id": next_id + i, "text": c.text, "section": c.section_path, "agency": d.agency,
                        "region": d.region, "year": d.year, "title": d.title} for i, c in enumerate(doc.chunks)]
             next_id += len(chunks)
-            for row in keyword_rows(chunks):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in keyword_rows(chunks))
     os.replace(tmp, path)
     return path
 
@@ -76,9 +76,14 @@ def read_rows(path: Path, start: int = 0, stop: int | None = None):
                 yield json.loads(line)
 
 
+def count_rows(path: Path) -> int:
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for _ in f)
+
+
 def make_queries(path: Path, n: int = 200, seed: int = 12) -> list[str]:
     rng = random.Random(seed)
-    total = sum(1 for _ in open(path, encoding="utf-8"))
+    total = count_rows(path)
     picks = sorted(rng.sample(range(total), n - len(QUERIES)))
     queries = list(QUERIES)
     wanted = set(picks)
@@ -91,7 +96,8 @@ def make_queries(path: Path, n: int = 200, seed: int = 12) -> list[str]:
 
 
 def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def current_rss_mb() -> float:
@@ -205,11 +211,15 @@ def peers(path: Path, engines: list[str]) -> None:
 
 def build_only(path: Path, kind: str, add: int, remove: int) -> None:
     """Build time and peak RSS of the keyword index alone (rows streamed from the JSON lines)."""
-    total = sum(1 for _ in open(path, encoding="utf-8"))
+    total = count_rows(path)
     work = OUT / f"keyword-build-{total}"
     previous = OUT / f"keyword-previous-{total}-{add}"
     if kind == "incremental" and not previous.exists():
-        build_keyword_index(previous, read_rows(path, 0, total - add))
+        # in a child process, so that this one's peak RSS is the update's own
+        child = multiprocessing.get_context("fork").Process(
+            target=build_keyword_index, args=(previous, read_rows(path, 0, total - add)))
+        child.start()
+        child.join()
     shutil.rmtree(work, ignore_errors=True)
     base = current_rss_mb()
     t = time.perf_counter()

@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 
 from kb.indexes.build import keyword_rows
-from kb.indexes.keyword import KeywordIndex, KeywordIndexIncompatible, build_keyword_index
+from kb.indexes.keyword import (
+    KeywordIndex,
+    KeywordIndexIncompatible,
+    build_keyword_index,
+)
 from kb.indexes.keyword_files import FILES
 from kb.ingest import process_report
 from kb.settings import PROJECT_ROOT
@@ -109,7 +113,7 @@ def test_update_rejects_old_chunk_ids_and_other_params(tmp_path, seed_rows):
 
 def test_full_build_streams_in_batches(tmp_path, seed_rows, monkeypatch):
     """A generator over more passages than one batch gives the same index as one batch."""
-    import kb.indexes.keyword as keyword
+    from kb.indexes import keyword
 
     rows = [with_id(r, i) for i, r in enumerate(seed_rows)]
     build_keyword_index(tmp_path / "one", iter(rows))

@@ -9,7 +9,14 @@ bench/RESULTS.md.) Tokens come from kb.text.tokenize only, so user text is never
 Substring recall: jieba keeps 政务微博 whole, so the token 微博 alone would never find it. The `grams`
 field holds the character bigrams of the compacted passage (a separate vocabulary, prefixed), scored
 with a low weight, and its postings give the exact set of passages containing any query word of two or
-more characters (a bigram intersection, verified against the compacted text for longer words).
+more characters (a bigram intersection, verified against the compacted text for longer words, except
+where the word's own postings already prove it: passages holding it as a token that is spelled in them).
+
+Builds stream: passages come in batches and become compact numpy pairs (kb.indexes.postings); the index
+keeps each pair's per-field term frequency and each passage's field lengths, so an update from a previous
+build drops removed passages and appends new ones without tokenizing the others, and recomputes N, df,
+avgdl and the impacts with numpy: the same arrays, bit for bit, as a full build over the same passages
+(tests/test_keyword_build.py). Serving memory-maps the arrays and the texts (kb.indexes.keyword_files).
 """
 from __future__ import annotations
 
@@ -22,8 +29,24 @@ from pathlib import Path
 import numpy as np
 
 from kb.indexes.idmap import rows_for
-from kb.indexes.keyword_files import FILES, KeywordIndexIncompatible, PassageTexts, StoredIndex, load_array, read_meta, vocabulary
-from kb.indexes.postings import GRAM_SHIFT, Vocabulary, assemble, bm25f_impacts, gram_batch, word_batch
+from kb.indexes.keyword_files import (
+    FILES,
+    KeywordIndexIncompatible,
+    PassageTexts,
+    StoredIndex,
+    load_array,
+    read_meta,
+    save_concatenated,
+    vocabulary,
+)
+from kb.indexes.postings import (
+    GRAM_SHIFT,
+    Vocabulary,
+    assemble,
+    bm25f_impacts,
+    gram_batch,
+    word_batch,
+)
 from kb.text import char_bigrams, tokenize
 
 # Field weights: the passage itself counts most; the context (agency, short name, region, year, title,
@@ -35,7 +58,7 @@ GRAM_PREFIX = "\x01"  # bigram terms live in their own part of the vocabulary
 # heading-only passage should not beat the full statement under it (bench/tune.py --bm25).
 BM25_B = 0.5
 BM25_K1 = 1.2
-FORMAT = 3  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
+FORMAT = 4  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
 GRAM_LOW = (1 << GRAM_SHIFT) - 1
 BATCH = 4096  # passages tokenized into compact arrays at a time
 
@@ -76,6 +99,8 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
                                                    dtype=np.int64))
         last_id = int(old.chunk_ids[-1]) if len(old.chunk_ids) else None
     else:
+        if removed_chunk_ids is not None and len(removed_chunk_ids):
+            raise ValueError("build_keyword_index: removed_chunk_ids needs the previous index they are removed from")
         old = StoredIndex.empty(len(word_fields), len(gram_fields))
         keep, last_id = np.zeros(0, dtype=bool), None
     directory.mkdir(parents=True, exist_ok=True)
@@ -112,13 +137,14 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
     words = assemble(old.words, keep_or_none, word_batches, word_vocab)
     grams = assemble(old.grams, keep_or_none, gram_batches, gram_vocab)
     del old
-    boosts = list(FIELD_BOOSTS.values())
-    word_impacts = bm25f_impacts(words, all_lengths[:, :len(word_fields)], boosts[:len(word_fields)], BM25_K1, BM25_B)
-    gram_impacts = bm25f_impacts(grams, all_lengths[:, len(word_fields):], boosts[len(word_fields):], BM25_K1, BM25_B)
+    word_impacts = bm25f_impacts(words, all_lengths[:, :len(word_fields)], [FIELD_BOOSTS[f] for f in word_fields],
+                                 BM25_K1, BM25_B)
+    gram_impacts = bm25f_impacts(grams, all_lengths[:, len(word_fields):], [FIELD_BOOSTS[f] for f in gram_fields],
+                                 BM25_K1, BM25_B)
 
     np.save(directory / FILES["indptr"], np.concatenate([words.indptr, grams.indptr[1:] + words.indptr[-1]]))
-    np.save(directory / FILES["rows"], np.concatenate([words.rows, grams.rows]))
-    np.save(directory / FILES["impacts"], np.concatenate([word_impacts, gram_impacts]))
+    save_concatenated(directory / FILES["rows"], [words.rows, grams.rows])
+    save_concatenated(directory / FILES["impacts"], [word_impacts, gram_impacts])
     np.save(directory / FILES["word_tfs"], words.tfs)
     np.save(directory / FILES["gram_tfs"], grams.tfs)
     np.save(directory / FILES["grams"], np.asarray(grams.terms, dtype=np.int64))
@@ -245,7 +271,7 @@ class KeywordIndex:
         if t is None or t >= self.n_words or self._body is None:
             return np.zeros(0, dtype=np.int64)
         s = slice(self.indptr[t], self.indptr[t + 1])
-        rows = self.rows[s][self.word_tfs[s, self._body] > 0]
+        rows = self.rows[s][self.word_tfs[self._body, s] > 0]
         return rows[self.spelled[rows]]
 
     def _rows_with_char(self, char: str, mask: np.ndarray) -> np.ndarray:

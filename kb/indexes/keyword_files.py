@@ -26,6 +26,16 @@ def load_array(directory: Path, name: str) -> np.ndarray:
     return np.load(Path(directory) / FILES[name], mmap_mode="r")
 
 
+def save_concatenated(path: Path, parts: list[np.ndarray]) -> None:
+    """np.save(path, np.concatenate(parts)) without making the concatenation in memory."""
+    dtype = np.result_type(*parts)
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+                                                 "shape": (sum(len(p) for p in parts),) + parts[0].shape[1:]})
+        for p in parts:
+            np.ascontiguousarray(p, dtype=dtype).tofile(f)
+
+
 def read_meta(directory: Path) -> dict:
     return json.loads((Path(directory) / FILES["meta"]).read_text(encoding="utf-8"))
 
