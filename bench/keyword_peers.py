@@ -2,6 +2,7 @@
 
     python bench/keyword_peers.py --passages 200000                  # kb, bm25s, tantivy, SQLite FTS5
     python bench/keyword_peers.py --passages 200000 --engines kb     # kb only
+    python bench/keyword_peers.py --kb-before ../main/kb/indexes/keyword.py   # and main's keyword index too
     python bench/keyword_peers.py --passages 200000 --build full     # build time and peak RSS, own process
     python bench/keyword_peers.py --passages 200000 --build incremental --add 40 [--remove 40]
 
@@ -9,7 +10,8 @@ One corpus: bench/synth.py reports run through read -> clean -> sections -> chun
 kb.text.tokenize (kb.indexes.build.keyword_rows) and cached as JSON lines under bench/out/. Every engine
 gets the same tokens (a passage's body and context tokens; kb also has its bigram field) and the same
 200 queries (bench/scale.py's questions, then windows of 1-4 consecutive tokens of random passages,
-seed 12), each timed as one top-10 ranked query: kb's `KeywordIndex.search` (scores, the exact match
+seed 12), run --rounds times with the engines taking turns on each query, each timed as one top-10
+ranked query: kb's `KeywordIndex.search` (scores, the exact match
 set, every match ranked), bm25s `retrieve(k=10)`, tantivy (pre-tokenized text, whitespace tokenizer,
 OR of term queries, top 10 with the match count) and FTS5 (`MATCH` OR, `ORDER BY bm25 LIMIT 10`).
 Prints numbers; nothing passes or fails.
@@ -17,6 +19,7 @@ Prints numbers; nothing passes or fails.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -105,30 +108,36 @@ def current_rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def timed(run, queries: list[str]) -> dict:
+def timed(runs: dict, queries: list[str], rounds: int) -> dict[str, dict]:
+    """p50/p95 per engine, the engines taking turns on each query so that the machine's load (shared
+    cores) falls on all of them alike."""
     for q in queries[:20]:
-        run(q)  # warm up
-    times = []
-    for q in queries:
-        t = time.perf_counter()
-        run(q)
-        times.append((time.perf_counter() - t) * 1000)
-    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 95), 2)}
+        for run in runs.values():
+            run(q)  # warm up
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for q in queries:
+            for name, run in runs.items():
+                t = time.perf_counter()
+                run(q)
+                times[name].append((time.perf_counter() - t) * 1000)
+    return {name: {"p50_ms": round(statistics.median(v), 2), "p95_ms": round(percentile(v, 95), 2)}
+            for name, v in times.items()}
 
 
 def doc_tokens(row: dict) -> list[str]:
     return row["body_tokens"] + row["context_tokens"]
 
 
-def engine_kb(path: Path, work: Path, queries: list[str]) -> dict:
+def engine_kb(path: Path, work: Path):
     t = time.perf_counter()
     build_keyword_index(work / "kb", read_rows(path))
     build = time.perf_counter() - t
     index = KeywordIndex(work / "kb")
-    return {"build_s": round(build, 1)} | timed(lambda q: index.search(q, 10), queries)
+    return build, lambda q: index.search(q, 10)
 
 
-def engine_bm25s(path: Path, work: Path, queries: list[str]) -> dict:
+def engine_bm25s(path: Path, work: Path):
     import bm25s
 
     t = time.perf_counter()
@@ -141,10 +150,10 @@ def engine_bm25s(path: Path, work: Path, queries: list[str]) -> dict:
         tokens = [t for t in tokenize(q) if t in vocab]
         if tokens:
             retriever.retrieve([tokens], k=10, show_progress=False, n_threads=0)
-    return {"build_s": round(build, 1)} | timed(run, queries)
+    return build, run
 
 
-def engine_tantivy(path: Path, work: Path, queries: list[str]) -> dict:
+def engine_tantivy(path: Path, work: Path):
     import tantivy
 
     t = time.perf_counter()
@@ -166,10 +175,10 @@ def engine_tantivy(path: Path, work: Path, queries: list[str]) -> dict:
         terms = [tantivy.Query.term_query(schema, "body", t) for t in dict.fromkeys(tokenize(q))]
         if terms:
             searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Should, x) for x in terms]), 10, count=True)
-    return {"build_s": round(build, 1)} | timed(run, queries)
+    return build, run
 
 
-def engine_fts5(path: Path, work: Path, queries: list[str]) -> dict:
+def engine_fts5(path: Path, work: Path):
     t = time.perf_counter()
     db = sqlite3.connect(work / "fts.sqlite3")
     db.execute("CREATE VIRTUAL TABLE p USING fts5(body, tokenize = \"unicode61 separators ' '\")")
@@ -182,31 +191,49 @@ def engine_fts5(path: Path, work: Path, queries: list[str]) -> dict:
         if tokens:
             match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
             db.execute("SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 10", (match,)).fetchall()
-    return {"build_s": round(build, 1)} | timed(run, queries)
+    return build, run
+
+
+def engine_kb_before(source: Path):
+    """kb's keyword index as another version of kb/indexes/keyword.py builds and serves it (e.g. main's,
+    for before/after numbers side by side); it is given the rows as a list, as such versions take them."""
+    def build(path: Path, work: Path):
+        spec = importlib.util.spec_from_file_location("keyword_before", source)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # (its dataclasses look themselves up there)
+        spec.loader.exec_module(module)
+        t = time.perf_counter()
+        module.build_keyword_index(work / "kb", list(read_rows(path)))
+        seconds = time.perf_counter() - t
+        index = module.KeywordIndex(work / "kb")
+        return seconds, lambda q: index.search(q, 10)
+    return build
 
 
 ENGINES = {"kb": engine_kb, "bm25s": engine_bm25s, "tantivy": engine_tantivy, "fts5": engine_fts5}
 
 
-def peers(path: Path, engines: list[str]) -> None:
+def peers(path: Path, engines: list[str], rounds: int) -> None:
     queries = make_queries(path)
-    results = {}
+    builds, runs = {}, {}
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         for name in engines:
             work = Path(tmp) / name
             work.mkdir()
             try:
-                results[name] = ENGINES[name](path, work, queries)
+                builds[name], runs[name] = ENGINES[name](path, work)
             except ImportError as exc:
                 print(f"{name}: skipped, its package is not installed ({exc})")
                 continue
-            shutil.rmtree(work, ignore_errors=True)
-            print(f"{name:8s} build {results[name]['build_s']:7.1f} s   top-10 p50 {results[name]['p50_ms']:7.2f} ms"
-                  f"   p95 {results[name]['p95_ms']:7.2f} ms", flush=True)
-    if "kb" in results and "bm25s" in results:
-        kb, bm = results["kb"], results["bm25s"]
-        print(f"kb / bm25s: p50 {kb['p50_ms'] / bm['p50_ms']:.2f}x, p95 {kb['p95_ms'] / bm['p95_ms']:.2f}x")
-    print(json.dumps({"queries": len(queries), "load_avg": os.getloadavg()[0]} | results))
+            print(f"{name:8s} build {builds[name]:7.1f} s", flush=True)
+        results = {name: {"build_s": round(builds[name], 1)} | r for name, r in timed(runs, queries, rounds).items()}
+    for name, r in results.items():
+        print(f"{name:8s} top-10 p50 {r['p50_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms")
+    for name in ("kb-before", "kb"):
+        if name in results and "bm25s" in results:
+            kb, bm = results[name], results["bm25s"]
+            print(f"{name} / bm25s: p50 {kb['p50_ms'] / bm['p50_ms']:.2f}x, p95 {kb['p95_ms'] / bm['p95_ms']:.2f}x")
+    print(json.dumps({"queries": len(queries), "rounds": rounds, "load_avg": os.getloadavg()[0]} | results))
 
 
 def build_only(path: Path, kind: str, add: int, remove: int) -> None:
@@ -241,13 +268,17 @@ def main():
     ap.add_argument("--build", choices=("full", "incremental"), help="measure the keyword index build only")
     ap.add_argument("--add", type=int, default=40)
     ap.add_argument("--remove", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=3, help="times each query is run per engine")
+    ap.add_argument("--kb-before", type=Path, help="another kb/indexes/keyword.py, timed alongside as kb-before")
     a = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = rows_file(a.passages)
     if a.build:
         build_only(path, a.build, a.add, a.remove)
     else:
-        peers(path, a.engines.split(","))
+        if a.kb_before:
+            ENGINES["kb-before"] = engine_kb_before(a.kb_before)
+        peers(path, (["kb-before"] if a.kb_before else []) + a.engines.split(","), a.rounds)
 
 
 if __name__ == "__main__":
