@@ -9,7 +9,14 @@ bench/RESULTS.md.) Tokens come from kb.text.tokenize only, so user text is never
 Substring recall: jieba keeps 政务微博 whole, so the token 微博 alone would never find it. The `grams`
 field holds the character bigrams of the compacted passage (a separate vocabulary, prefixed), scored
 with a low weight, and its postings give the exact set of passages containing any query word of two or
-more characters (a bigram intersection, verified against the compacted text for longer words).
+more characters (a bigram intersection, verified against the compacted text for longer words, except
+where the word's own postings already prove it: passages holding it as a token that is spelled in them).
+
+Builds stream: passages come in batches and become compact numpy pairs (kb.indexes.postings); the index
+keeps each pair's per-field term frequency and each passage's field lengths, so an update from a previous
+build drops removed passages and appends new ones without tokenizing the others, and recomputes N, df,
+avgdl and the impacts with numpy: the same arrays, bit for bit, as a full build over the same passages
+(tests/test_keyword_build.py). Serving memory-maps the arrays and the texts (kb.indexes.keyword_files).
 """
 from __future__ import annotations
 
@@ -22,8 +29,24 @@ from pathlib import Path
 import numpy as np
 
 from kb.indexes.idmap import rows_for
-from kb.indexes.keyword_files import FILES, KeywordIndexIncompatible, PassageTexts, StoredIndex, load_array, read_meta, vocabulary
-from kb.indexes.postings import Vocabulary, assemble, bm25f_impacts, gram_batch, word_batch
+from kb.indexes.keyword_files import (
+    FILES,
+    KeywordIndexIncompatible,
+    PassageTexts,
+    StoredIndex,
+    load_array,
+    read_meta,
+    save_concatenated,
+    vocabulary,
+)
+from kb.indexes.postings import (
+    GRAM_SHIFT,
+    Vocabulary,
+    assemble,
+    bm25f_impacts,
+    gram_batch,
+    word_batch,
+)
 from kb.text import char_bigrams, tokenize
 
 # Field weights: the passage itself counts most; the context (agency, short name, region, year, title,
@@ -35,7 +58,8 @@ GRAM_PREFIX = "\x01"  # bigram terms live in their own part of the vocabulary
 # heading-only passage should not beat the full statement under it (bench/tune.py --bm25).
 BM25_B = 0.5
 BM25_K1 = 1.2
-FORMAT = 3  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
+FORMAT = 4  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
+GRAM_LOW = (1 << GRAM_SHIFT) - 1
 BATCH = 4096  # passages tokenized into compact arrays at a time
 
 
@@ -45,9 +69,10 @@ class KeywordHit:
     score: float
 
 
-def _fields() -> tuple[list[str], list[str]]:
-    """The word fields and the bigram fields (none or one), in FIELD_BOOSTS order."""
-    return [f for f in FIELD_BOOSTS if f != "grams"], [f for f in FIELD_BOOSTS if f == "grams"]
+def _fields_of(meta: dict | None = None) -> tuple[list[str], list[str]]:
+    """The word fields and the bigram fields (none or one), in FIELD_BOOSTS order (or an index's)."""
+    boosts = FIELD_BOOSTS if meta is None else meta["field_boosts"]
+    return [f for f in boosts if f != "grams"], [f for f in boosts if f == "grams"]
 
 
 def _params() -> dict:
@@ -64,7 +89,7 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
     is tokenized again, and the result equals a full build over the same passages. Returns its description."""
     t0 = time.perf_counter()
     directory = Path(directory)
-    word_fields, gram_fields = _fields()
+    word_fields, gram_fields = _fields_of()
     if previous is not None:
         previous = Path(previous)
         if previous.resolve() == directory.resolve():
@@ -74,13 +99,15 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
                                                    dtype=np.int64))
         last_id = int(old.chunk_ids[-1]) if len(old.chunk_ids) else None
     else:
+        if removed_chunk_ids is not None and len(removed_chunk_ids):
+            raise ValueError("build_keyword_index: removed_chunk_ids needs the previous index they are removed from")
         old = StoredIndex.empty(len(word_fields), len(gram_fields))
         keep, last_id = np.zeros(0, dtype=bool), None
     directory.mkdir(parents=True, exist_ok=True)
     n_kept = int(keep.sum())
 
     word_vocab, gram_vocab = Vocabulary(), Vocabulary()
-    word_batches, gram_batches, lengths, chunk_ids = [], [], [], []
+    word_batches, gram_batches, lengths, spelled, chunk_ids = [], [], [], [], []
     with open(directory / FILES["texts"], "wb") as texts:
         kept_offsets = old.copy_texts(keep, texts)
         text_sizes = []
@@ -94,6 +121,7 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
                 gram_batches.append(gb)
                 parts.append(gl)
             lengths.append(np.hstack(parts))
+            spelled.append(_tokens_in_text(batch) if "body" in word_fields else np.zeros(len(batch), dtype=bool))
             chunk_ids.append(np.fromiter((r["chunk_id"] for r in batch), dtype=np.int64, count=len(batch)))
             encoded = [r["compact"].encode("utf-8") for r in batch]
             texts.write(b"".join(encoded))
@@ -104,21 +132,24 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
     offsets = np.concatenate([kept_offsets, kept_offsets[-1] + np.cumsum(np.concatenate(text_sizes or [[]]))])
     all_lengths = np.concatenate([old.lengths[keep]] + lengths) if lengths else old.lengths[keep]
     all_ids = np.concatenate([old.chunk_ids[keep]] + chunk_ids)
+    all_spelled = np.concatenate([old.spelled[keep]] + spelled)
     keep_or_none = None if keep.all() else keep
     words = assemble(old.words, keep_or_none, word_batches, word_vocab)
     grams = assemble(old.grams, keep_or_none, gram_batches, gram_vocab)
     del old
-    boosts = list(FIELD_BOOSTS.values())
-    word_impacts = bm25f_impacts(words, all_lengths[:, :len(word_fields)], boosts[:len(word_fields)], BM25_K1, BM25_B)
-    gram_impacts = bm25f_impacts(grams, all_lengths[:, len(word_fields):], boosts[len(word_fields):], BM25_K1, BM25_B)
+    word_impacts = bm25f_impacts(words, all_lengths[:, :len(word_fields)], [FIELD_BOOSTS[f] for f in word_fields],
+                                 BM25_K1, BM25_B)
+    gram_impacts = bm25f_impacts(grams, all_lengths[:, len(word_fields):], [FIELD_BOOSTS[f] for f in gram_fields],
+                                 BM25_K1, BM25_B)
 
     np.save(directory / FILES["indptr"], np.concatenate([words.indptr, grams.indptr[1:] + words.indptr[-1]]))
-    np.save(directory / FILES["rows"], np.concatenate([words.rows, grams.rows]))
-    np.save(directory / FILES["impacts"], np.concatenate([word_impacts, gram_impacts]))
+    save_concatenated(directory / FILES["rows"], [words.rows, grams.rows])
+    save_concatenated(directory / FILES["impacts"], [word_impacts, gram_impacts])
     np.save(directory / FILES["word_tfs"], words.tfs)
     np.save(directory / FILES["gram_tfs"], grams.tfs)
     np.save(directory / FILES["grams"], np.asarray(grams.terms, dtype=np.int64))
     np.save(directory / FILES["lengths"], all_lengths.astype(np.int32))
+    np.save(directory / FILES["spelled"], all_spelled)
     np.save(directory / FILES["chunk_ids"], all_ids)
     np.save(directory / FILES["text_offsets"], offsets.astype(np.int64))
     (directory / FILES["words"]).write_text(json.dumps(words.terms, ensure_ascii=False), encoding="utf-8")
@@ -129,6 +160,13 @@ def build_keyword_index(directory: Path, rows: Iterable[dict], progress=None, *,
                         "seconds": round(time.perf_counter() - t0, 3)}
     (directory / FILES["meta"]).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return meta
+
+
+def _tokens_in_text(batch: list[dict]) -> np.ndarray:
+    """Per passage: whether each of its body tokens of three or more characters occurs in its compacted
+    text. For those passages a word's own postings prove that the text contains it (nothing to search)."""
+    return np.fromiter((all(t in r["compact"] for t in set(r["body_tokens"]) if len(t) > 2) for r in batch),
+                       dtype=bool, count=len(batch))
 
 
 def _batches(rows: Iterable[dict], last_id: int | None, previous: Path | None):
@@ -158,12 +196,19 @@ class KeywordIndex:
             raise KeywordIndexIncompatible(f"{directory}: keyword index format {self.meta.get('format')}, "
                                            f"this code reads {FORMAT}")
         self.vocab: dict[str, int] = vocabulary(directory, GRAM_PREFIX)
-        # memory-mapped: processes serving one build share these pages
-        self.indptr = load_array(directory, "indptr")
-        self.rows = load_array(directory, "rows")
-        self.impacts = load_array(directory, "impacts")
-        self.chunk_ids = load_array(directory, "chunk_ids")
+        # memory-mapped (processes serving one build share these pages), as plain ndarrays: slicing a
+        # np.memmap costs a Python-level __getitem__ and __array_finalize__ each time
+        self.indptr = np.asarray(load_array(directory, "indptr"))
+        self.rows = np.asarray(load_array(directory, "rows"))
+        self.impacts = np.asarray(load_array(directory, "impacts"))
+        self.chunk_ids = np.asarray(load_array(directory, "chunk_ids"))
         self.texts = PassageTexts(directory)
+        self.spelled = np.asarray(load_array(directory, "spelled"))
+        self.word_tfs = np.asarray(load_array(directory, "word_tfs"))
+        self.gram_codes = np.asarray(load_array(directory, "grams"))
+        self.n_words = len(self.vocab) - len(self.gram_codes)
+        word_fields, _ = _fields_of(self.meta)
+        self._body = word_fields.index("body") if "body" in word_fields else None
 
     @property
     def size(self) -> int:
@@ -184,8 +229,10 @@ class KeywordIndex:
         if not ids:
             return np.zeros(self.size, dtype=np.float64), tokens
         slices = [slice(self.indptr[t], self.indptr[t + 1]) for t in ids]
-        rows = np.concatenate([self.rows[s] for s in slices])
-        weights = np.concatenate([self.impacts[s] for s in slices])
+        # Concatenated straight into the types bincount works in: given int32 rows and float32 weights
+        # it converts both first, which cost a third of the query (same sums, same order either way).
+        rows = np.concatenate([self.rows[s] for s in slices], dtype=np.intp)
+        weights = np.concatenate([self.impacts[s] for s in slices], dtype=np.float64)
         return np.bincount(rows, weights=weights, minlength=self.size), tokens
 
     def substring_mask(self, text: str, within: np.ndarray | None = None) -> np.ndarray:
@@ -194,21 +241,50 @@ class KeywordIndex:
         if not text:
             return mask | (True if within is None else within)
         if len(text) == 1:
-            candidates = np.flatnonzero(within) if within is not None else range(self.size)
+            candidates = self._rows_with_char(text, mask)
         else:
             lists = sorted((self._postings(GRAM_PREFIX + g) for g in dict.fromkeys(char_bigrams(text))), key=len)
             candidates = lists[0]
+            if within is not None:
+                candidates = candidates[within[candidates]]
             for other in lists[1:]:
                 if not len(candidates):
                     break
-                candidates = np.intersect1d(candidates, other, assume_unique=True)
-            if within is not None:
-                candidates = candidates[within[candidates]]
+                candidates = candidates[_contained(candidates, other)]
             if len(text) == 2:
                 mask[candidates] = True
                 return mask
+            proven = self._spelled_rows(text)
+            if len(proven):
+                mask[proven] = True
+                mask &= True if within is None else within
+                candidates = candidates[~mask[candidates]]
+        if within is not None and len(text) == 1:
+            mask &= within
+            candidates = candidates[within[candidates]]
         mask[np.asarray(self.texts.containing(text, np.asarray(candidates, dtype=np.int64)), dtype=np.int64)] = True
         return mask
+
+    def _spelled_rows(self, word: str) -> np.ndarray:
+        """Rows that hold word as a body token and whose tokens are all spelled out in their text."""
+        t = self.vocab.get(word)
+        if t is None or t >= self.n_words or self._body is None:
+            return np.zeros(0, dtype=np.int64)
+        s = slice(self.indptr[t], self.indptr[t + 1])
+        rows = self.rows[s][self.word_tfs[self._body, s] > 0]
+        return rows[self.spelled[rows]]
+
+    def _rows_with_char(self, char: str, mask: np.ndarray) -> np.ndarray:
+        """Sets mask on the rows whose text has char in one of its bigrams; returns the rows left to search
+        (without a bigram, i.e. of one character or none)."""
+        if "grams" not in self.meta["field_boosts"]:
+            return np.arange(self.size)
+        code = ord(char)
+        ids = np.flatnonzero(((self.gram_codes >> GRAM_SHIFT) == code) | ((self.gram_codes & GRAM_LOW) == code))
+        for t in (ids + self.n_words).tolist():
+            mask[self.rows[self.indptr[t]:self.indptr[t + 1]]] = True
+        short = np.flatnonzero(np.diff(self.texts.offsets) <= 4)  # at most one character (4 UTF-8 bytes)
+        return short[~mask[short]]
 
     def match_mask(self, query: str) -> np.ndarray:
         """Rows whose text contains one of the query's words of two or more characters (微博 inside
@@ -221,15 +297,15 @@ class KeywordIndex:
             matched |= self.substring_mask(t, None if len(t) == 2 else ~matched)
         return matched
 
-    def matches(self, query: str, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of every matching passage, best first (ties by row)."""
+    def matches(self, query: str, allowed: np.ndarray | None = None,
+                limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of every matching passage (or of the best `limit`), best first (ties by row)."""
         scores, _ = self.scores(query)
         matched = self.match_mask(query)
         if allowed is not None:
             matched &= allowed
         rows = np.flatnonzero(matched)
-        rows = rows[np.lexsort((rows, -scores[rows]))]
-        return rows, scores[rows]
+        return best_first(rows, scores[rows], limit)
 
     def search(self, query: str, limit: int, allowed_chunk_ids: np.ndarray | None = None) -> list[KeywordHit]:
         """The best `limit` matching passages."""
@@ -237,5 +313,26 @@ class KeywordIndex:
         if allowed_chunk_ids is not None:
             allowed = np.zeros(self.size, dtype=bool)
             allowed[rows_for(self.chunk_ids, allowed_chunk_ids)] = True
-        rows, scores = self.matches(query, allowed)
-        return [KeywordHit(int(self.chunk_ids[r]), float(s)) for r, s in zip(rows[:limit], scores[:limit], strict=True)]
+        rows, scores = self.matches(query, allowed, limit)
+        return [KeywordHit(int(self.chunk_ids[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
+
+
+def best_first(rows: np.ndarray, scores: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """rows and scores by descending score, ties by row; only the best `limit` when given: those scoring
+    at least the limit-th best (ties included) are sorted, which gives the full sort's first `limit`."""
+    if limit is not None and len(rows) > limit:
+        if limit <= 0:
+            return rows[:0], scores[:0]
+        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        top = scores >= kth
+        rows, scores = rows[top], scores[top]
+    order = np.lexsort((rows, -scores))[:limit]
+    return rows[order], scores[order]
+
+
+def _contained(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Which of values occur in sorted_values (both sorted, unique): binary search, no merge sort."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values

@@ -13,6 +13,7 @@ from kb.indexes.postings import Table, gram_term
 
 FILES = {"words": "words.json", "grams": "grams.npy", "indptr": "indptr.npy", "rows": "rows.npy",
          "impacts": "impacts.npy", "word_tfs": "word_tfs.npy", "gram_tfs": "gram_tfs.npy", "lengths": "lengths.npy",
+         "spelled": "tokens_in_text.npy",
          "chunk_ids": "chunk_ids.npy", "texts": "texts.bin", "text_offsets": "text_offsets.npy", "meta": "keyword.json"}
 PARAM_KEYS = ("format", "scoring", "k1", "b", "field_boosts", "gram_prefix")
 
@@ -23,6 +24,16 @@ class KeywordIndexIncompatible(Exception):
 
 def load_array(directory: Path, name: str) -> np.ndarray:
     return np.load(Path(directory) / FILES[name], mmap_mode="r")
+
+
+def save_concatenated(path: Path, parts: list[np.ndarray]) -> None:
+    """np.save(path, np.concatenate(parts)) without making the concatenation in memory."""
+    dtype = np.result_type(*parts)
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+                                                 "shape": (sum(len(p) for p in parts),) + parts[0].shape[1:]})
+        for p in parts:
+            np.ascontiguousarray(p, dtype=dtype).tofile(f)
 
 
 def read_meta(directory: Path) -> dict:
@@ -65,13 +76,15 @@ class StoredIndex:
     words: Table
     grams: Table
     lengths: np.ndarray
+    spelled: np.ndarray  # bool per passage: its body tokens of 3+ characters all occur in its text
     chunk_ids: np.ndarray
     texts: PassageTexts | None
 
     @staticmethod
     def empty(word_fields: int, gram_fields: int) -> StoredIndex:
         return StoredIndex(Table.empty(word_fields), Table.empty(gram_fields),
-                           np.zeros((0, word_fields + gram_fields), dtype=np.int32), np.zeros(0, dtype=np.int64), None)
+                           np.zeros((0, word_fields + gram_fields), dtype=np.int32), np.zeros(0, dtype=bool),
+                           np.zeros(0, dtype=np.int64), None)
 
     @staticmethod
     def open(directory: Path, params: dict) -> StoredIndex:
@@ -88,7 +101,8 @@ class StoredIndex:
         return StoredIndex(Table(words, np.asarray(indptr[:w + 1]), rows[:pw], load_array(directory, "word_tfs")),
                            Table(load_array(directory, "grams").tolist(), np.asarray(indptr[w:]) - pw, rows[pw:],
                                  load_array(directory, "gram_tfs")),
-                           load_array(directory, "lengths"), load_array(directory, "chunk_ids"), PassageTexts(directory))
+                           load_array(directory, "lengths"), load_array(directory, "spelled"),
+                           load_array(directory, "chunk_ids"), PassageTexts(directory))
 
     def copy_texts(self, keep: np.ndarray, out) -> np.ndarray:
         """Write the kept passages' texts to the file out, in order; returns their offsets (kept + 1)."""

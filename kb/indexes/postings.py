@@ -10,13 +10,14 @@ monotonic, and no pair needs re-sorting).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
 
 GRAM_SHIFT = 21  # a Unicode code point fits in 21 bits: a bigram is one int64, (first << 21) | second
-PAIR_BLOCK = 1 << 22  # pairs per block when scoring: bounds the float64 temporaries (~32 MB each)
+PAIR_BLOCK = 1 << 21  # pairs per block when scoring or moving: bounds the temporaries (16 MB a float64 one)
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Batch:
     """The pairs of a run of consecutive passages, with provisional term ids (see Vocabulary)."""
     terms: np.ndarray  # int32 provisional term id
     rows: np.ndarray   # int32 row in the new index
-    tfs: np.ndarray    # (pairs, fields) uint16 or uint32 term frequency per field
+    tfs: np.ndarray    # (fields, pairs) uint16 or uint32 term frequency per field
 
 
 @dataclass
@@ -41,6 +42,18 @@ class Vocabulary:
         return np.fromiter(map(ids.__getitem__, keys), dtype=np.int32, count=len(keys))
 
 
+def distinct_sorted(values: np.ndarray, counts: bool = False, index: bool = False):
+    """The distinct values of an int array, sorted, with their counts (or the first index of each in the
+    sorted input, which must then be sorted). np.unique on numpy 2.4 hashes: 8x slower here."""
+    s = values if index else np.sort(values)
+    first = np.flatnonzero(np.concatenate([[True], s[1:] != s[:-1]])) if len(s) else np.zeros(0, dtype=np.int64)
+    if index:
+        return s[first], first
+    if counts:
+        return s[first], np.diff(np.append(first, len(s)))
+    return s[first]
+
+
 def _tf_dtype(max_tf: int):
     return np.uint16 if max_tf < 1 << 16 else np.uint32
 
@@ -48,16 +61,16 @@ def _tf_dtype(max_tf: int):
 def _pairs_of(row_local: np.ndarray, term_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (row, term) of one field with their counts; key = row << 32 | term."""
     keys = (row_local.astype(np.int64) << 32) | term_ids.astype(np.int64)
-    return np.unique(keys, return_counts=True)
+    return distinct_sorted(keys, counts=True)
 
 
 def _batch(field_keys: list[np.ndarray], field_counts: list[np.ndarray], base: int) -> Batch:
     """Unite the fields' (row, term) pairs of a batch into one pair list with a tf column per field."""
-    union = np.unique(np.concatenate(field_keys)) if field_keys else np.zeros(0, dtype=np.int64)
+    union = distinct_sorted(np.concatenate(field_keys)) if field_keys else np.zeros(0, dtype=np.int64)
     max_tf = max((int(c.max()) for c in field_counts if len(c)), default=0)
-    tfs = np.zeros((len(union), len(field_keys)), dtype=_tf_dtype(max_tf))
+    tfs = np.zeros((len(field_keys), len(union)), dtype=_tf_dtype(max_tf))
     for f, (keys, counts) in enumerate(zip(field_keys, field_counts, strict=True)):
-        tfs[np.searchsorted(union, keys), f] = counts
+        tfs[f, np.searchsorted(union, keys)] = counts
     return Batch(terms=(union & 0xFFFFFFFF).astype(np.int32), rows=((union >> 32) + base).astype(np.int32), tfs=tfs)
 
 
@@ -93,7 +106,10 @@ def gram_codes(compacts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def gram_batch(compacts: list[str], vocab: Vocabulary, base: int) -> tuple[Batch, np.ndarray]:
     """Pairs of the bigram field for passages base, base+1, ...; and their bigram counts (passages, 1)."""
     rows, codes, counts = gram_codes(compacts)
-    distinct, inverse = np.unique(codes, return_inverse=True)
+    order = np.argsort(codes)
+    distinct, starts = distinct_sorted(codes[order], index=True)
+    inverse = np.empty(len(codes), dtype=np.int64)
+    inverse[order] = np.repeat(np.arange(len(distinct)), np.diff(np.append(starts, len(codes))))
     ids = vocab.add(distinct.tolist())[inverse] if len(codes) else np.zeros(0, dtype=np.int32)
     k, c = _pairs_of(rows, ids)
     return _batch([k], [c], base), counts.astype(np.int32)[:, None]
@@ -109,27 +125,25 @@ class Table:
     terms: list          # sorted: strings for words, int64 bigram codes for grams
     indptr: np.ndarray   # int64, len(terms) + 1
     rows: np.ndarray     # int32
-    tfs: np.ndarray      # (pairs, fields of this kind)
+    tfs: np.ndarray      # (fields of this kind, pairs): a field's column is contiguous
 
     @staticmethod
     def empty(fields: int) -> Table:
         return Table([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                     np.zeros((0, fields), dtype=np.uint16))
+                     np.zeros((fields, 0), dtype=np.uint16))
 
 
 def assemble(old: Table, keep_rows: np.ndarray | None, batches: list[Batch], vocab: Vocabulary) -> Table:
     """The table of old's pairs on kept rows (renumbered in order) followed, within each term, by the
     batches' pairs (rows all after old's). keep_rows: bool per old row, None to keep all. Batches are
     consumed (emptied) as they are placed, so their memory goes as the output's grows."""
-    fields = old.tfs.shape[1]
+    fields = old.tfs.shape[0]
     old_counts = np.diff(old.indptr)
     kept = None
     if keep_rows is not None and not keep_rows.all():
         kept = keep_rows[old.rows]
-        nonempty = old_counts > 0  # (a stored table has none empty; reduceat needs that)
-        old_counts = np.zeros(len(old.terms), dtype=np.int64)
-        if nonempty.any():
-            old_counts[nonempty] = np.add.reduceat(kept.astype(np.int64), old.indptr[:-1][nonempty])
+        gone = np.flatnonzero(~kept)
+        old_counts = old_counts - np.bincount(np.searchsorted(old.indptr, gone, "right") - 1, minlength=len(old.terms))
     # The new term list: old terms that still have a pair, and the batches' terms, sorted.
     new_keys = list(vocab.ids)
     live_old = [t for t, c in zip(old.terms, old_counts.tolist(), strict=True) if c]
@@ -148,23 +162,29 @@ def assemble(old: Table, keep_rows: np.ndarray | None, batches: list[Batch], voc
     total = int(indptr[-1])
     max_tf = max([int(old.tfs.max()) if old.tfs.size else 0] + [int(b.tfs.max()) if b.tfs.size else 0 for b in batches])
     rows = np.empty(total, dtype=np.int32)
-    tfs = np.empty((total, fields), dtype=_tf_dtype(max_tf))
+    tfs = np.empty((fields, total), dtype=_tf_dtype(max_tf))
 
-    # Old pairs keep their order: each moves up by the new pairs of the terms before its own.
-    new_before = indptr[:-1] - np.concatenate([[0], np.cumsum(counts_old)[:-1]])
-    renumber = (np.cumsum(keep_rows) - 1).astype(np.int32) if kept is not None else None
-    placed = 0
-    for start in range(0, len(old.rows), PAIR_BLOCK):
-        stop = min(start + PAIR_BLOCK, len(old.rows))
-        t = old_to_new[terms_of_pairs(old.indptr, start, stop)]
-        r, tf = old.rows[start:stop], old.tfs[start:stop]
+    # Old pairs keep their order: they are copied in runs, skipping removed pairs and leaving a gap after
+    # the old pairs of each term that gets new ones (few of either in an update).
+    if len(old.rows):
+        src_rows, src_tfs = np.asarray(old.rows), np.asarray(old.tfs)
         if kept is not None:
-            m = kept[start:stop]
-            t, r, tf = t[m], renumber[r[m]], tf[m]
-        target = placed + np.arange(len(t)) + new_before[t]
-        rows[target] = r
-        tfs[target] = tf
-        placed += len(t)
+            src_rows = (np.cumsum(keep_rows) - 1).astype(np.int32)[src_rows]
+        gaps = np.flatnonzero(counts_new)
+        at = old.indptr[[bisect_right(old.terms, terms[g]) for g in gaps.tolist()]]  # in old pair positions
+        events = sorted([(int(p), 0, int(n)) for p, n in zip(at, counts_new[gaps], strict=True)] +
+                        [(int(p), 1, 1) for p in (gone.tolist() if kept is not None else ())])
+        src = dst = 0
+        for pos, skip, size in events + [(len(src_rows), 0, 0)]:
+            rows[dst:dst + pos - src] = src_rows[src:pos]
+            tfs[:, dst:dst + pos - src] = src_tfs[:, src:pos]
+            dst += pos - src
+            src = pos
+            if skip:
+                src += size
+            else:
+                dst += size
+        del src_rows, src_tfs
     # New pairs go after the term's old pairs, batch after batch (rows ascend across batches).
     cursor = indptr[:-1] + counts_old
     while batches:
@@ -175,7 +195,7 @@ def assemble(old: Table, keep_rows: np.ndarray | None, batches: list[Batch], voc
         rank = np.arange(len(t)) - np.searchsorted(t, t)
         target = cursor[t] + rank
         rows[target] = b.rows[order]
-        tfs[target] = b.tfs[order]
+        tfs[:, target] = b.tfs[:, order]
         cursor += np.bincount(t, minlength=len(terms))
     return Table(terms, indptr, rows, tfs)
 
@@ -198,17 +218,25 @@ def bm25f_impacts(table: Table, lengths: np.ndarray, boosts: list[float], k1: fl
         stop = min(start + PAIR_BLOCK, pairs)
         terms = terms_of_pairs(table.indptr, start, stop)
         for f in range(len(boosts)):
-            df[f] += np.bincount(terms[table.tfs[start:stop, f] > 0], minlength=n_terms)
+            df[f] += np.bincount(terms[table.tfs[f, start:stop] > 0], minlength=n_terms)
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
     avgdl = [lengths[:, f].mean() if len(lengths) and lengths[:, f].mean() > 0 else 1.0 for f in range(len(boosts))]
+    norms = [k1 * (1 - b + b * lengths[:, f] / avgdl[f]) for f in range(len(boosts))]  # per passage
     impacts = np.zeros(pairs, dtype=np.float32)
     for start in range(0, pairs, PAIR_BLOCK):
         stop = min(start + PAIR_BLOCK, pairs)
         terms = terms_of_pairs(table.indptr, start, stop)
         rows = table.rows[start:stop]
         for f, boost in enumerate(boosts):
-            tf = table.tfs[start:stop, f].astype(np.float64)
-            norm = k1 * (1 - b + b * lengths[rows, f] / avgdl[f])
-            score = (idf[f][terms] * tf * (k1 + 1) / (tf + norm) * boost).astype(np.float32)
-            impacts[start:stop] += np.where(tf > 0, score, np.float32(0))
+            tf = table.tfs[f, start:stop]
+            # A pair without the term in this field scores exactly 0.0 either way; the context field holds
+            # few of a passage's terms, so it is scored on its own pairs only.
+            dense = np.count_nonzero(tf) >= len(tf) // 2 and norms[f].min() > 0  # (b = 1: 0 / 0 where empty)
+            at = slice(None) if dense else np.flatnonzero(tf)
+            tf = tf[at].astype(np.float64)
+            score = idf[f][terms[at]] * tf * (k1 + 1) / (tf + norms[f][rows[at]]) * boost
+            if dense:
+                impacts[start:stop] += score.astype(np.float32)
+            else:
+                impacts[start + at] += score.astype(np.float32)
     return impacts

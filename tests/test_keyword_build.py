@@ -1,4 +1,5 @@
-"""An updated keyword index equals a full build over the same passages, after any sequence of updates."""
+"""The keyword index on the seed passages: an updated index equals a full build over the same passages after
+any sequence of updates; a streamed build equals a one-batch build; substring matches are exact."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,11 @@ import numpy as np
 import pytest
 
 from kb.indexes.build import keyword_rows
-from kb.indexes.keyword import KeywordIndex, KeywordIndexIncompatible, build_keyword_index
+from kb.indexes.keyword import (
+    KeywordIndex,
+    KeywordIndexIncompatible,
+    build_keyword_index,
+)
 from kb.indexes.keyword_files import FILES
 from kb.ingest import process_report
 from kb.settings import PROJECT_ROOT
@@ -108,10 +113,34 @@ def test_update_rejects_old_chunk_ids_and_other_params(tmp_path, seed_rows):
 
 def test_full_build_streams_in_batches(tmp_path, seed_rows, monkeypatch):
     """A generator over more passages than one batch gives the same index as one batch."""
-    import kb.indexes.keyword as keyword
+    from kb.indexes import keyword
 
     rows = [with_id(r, i) for i, r in enumerate(seed_rows)]
     build_keyword_index(tmp_path / "one", iter(rows))
     monkeypatch.setattr(keyword, "BATCH", 7)
     build_keyword_index(tmp_path / "many", (r for r in rows))
     assert_same_index(tmp_path / "many", tmp_path / "one")
+
+
+def test_substring_masks_equal_brute_force(tmp_path, seed_rows):
+    """Every path of substring_mask (one character, bigrams, a word proven by its own postings, a word
+    searched in the text, a row whose tokens are not spelled in its text) against `in` on the texts."""
+    rows = [with_id(r, i) for i, r in enumerate(seed_rows)]
+    # a passage whose body tokens are not in its text: its tokens prove nothing
+    rows.append({"chunk_id": len(rows), "body_tokens": ["行政复议", "主动公开"], "context_tokens": [], "compact": "其他"})
+    rows.append({"chunk_id": len(rows), "body_tokens": ["网"], "context_tokens": [], "compact": "网"})
+    build_keyword_index(tmp_path, rows)
+    index = KeywordIndex(tmp_path)
+    texts = [r["compact"] for r in rows]
+    rng = random.Random(3)
+    words = ["行政复议", "主动公开", "网", "其", "政府信息公开", "不存在的词语", "x"]
+    words += [t for r in rng.sample(seed_rows, 20) for t in r["body_tokens"] if len(t) > 2][:40]
+    for _ in range(60):
+        text = rng.choice(texts)
+        at = rng.randrange(max(1, len(text) - 1))
+        words.append(text[at:at + rng.randint(1, 6)])
+    within = np.array([rng.random() < 0.5 for _ in rows])
+    for w in words:
+        assert np.array_equal(index.substring_mask(w), np.array([w in t for t in texts])), w
+        assert np.array_equal(index.substring_mask(w, within), np.array([w in t for t in texts]) & within), w
+    assert not index.substring_mask("行政复议")[len(rows) - 2]
