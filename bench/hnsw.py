@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import resource
 import statistics
@@ -23,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's exact search at one thread, as FAISS's
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import BUREAUS, make_report, places, seed_sentences  # noqa: E402
@@ -258,14 +260,116 @@ def incremental(n: int | None, steps: int, remove: float, add: float) -> None:
     measure(work / "fresh", "fresh, same passages", vector.build_vector_index(work / "fresh", ids, source, 0))
 
 
+class RandomVectors:
+    """A VectorSource of random unit vectors, chunk id i being row i of a raw float32 file written once:
+    read a span at a time (no memory map), so that the source adds nothing to the build's peak RSS."""
+
+    dim = 512
+
+    def __init__(self, n: int):
+        self.path = OUT / f"random-{n}.f32"
+        if not self.path.exists():
+            rng = np.random.default_rng(0)
+            with open(str(self.path) + ".tmp", "wb") as f:
+                for i in range(0, n, 8192):
+                    v = rng.standard_normal((min(8192, n - i), self.dim), dtype=np.float32)
+                    f.write((v / np.linalg.norm(v, axis=1, keepdims=True)).tobytes())
+            Path(str(self.path) + ".tmp").rename(self.path)
+
+    def get(self, chunk_ids: np.ndarray) -> np.ndarray:
+        lo, hi = int(chunk_ids.min()), int(chunk_ids.max()) + 1
+        span = np.fromfile(self.path, dtype=np.float32, count=(hi - lo) * self.dim, offset=lo * self.dim * 4)
+        return span.reshape(hi - lo, self.dim)[chunk_ids - lo]
+
+
+def build_timing(kind: str, n: int, add: int, threads: int) -> None:
+    """One process per measurement, for its own peak RSS: a full build of n random passages, or (with
+    add) the incremental build adding `add` passages to that full build."""
+    import faiss
+
+    from kb.indexes.vector import build_vector_index
+
+    faiss.omp_set_num_threads(threads)
+    source = RandomVectors(n + 40)
+    full = OUT / f"build-{kind}-{n}"
+    threshold = 0 if kind == "hnsw" else 10 ** 9
+    base = rss_mb()
+    if add:
+        info = build_vector_index(OUT / f"build-{kind}-{n}+{add}", np.arange(n + add), source, threshold,
+                                  previous=full)
+    else:
+        info = build_vector_index(full, np.arange(n), source, threshold)
+    print(json.dumps({"kind": info["kind"], "passages": info["count"], "added": info["added"],
+                      "reused": info["reused"], "seconds": info["seconds"], "rss_before_mb": round(base),
+                      "peak_rss_mb": round(peak_mb()), "threads": threads,
+                      "load": open("/proc/loadavg").read().split()[0]}), flush=True)
+
+
+def serve_latency(kind: str, n: int) -> None:
+    """Exact (flat) or HNSW search, one thread, one query at a time: the index read into memory vs
+    memory-mapped (kb's VectorIndex), and for flat numpy over the memory-mapped vectors; unfiltered and
+    with half the rows allowed. Needs `build --kind KIND` of the same size first."""
+    import faiss
+
+    from kb.indexes.vector import INDEX_FILE, VectorIndex
+
+    faiss.omp_set_num_threads(1)
+    directory = OUT / f"build-{kind}-{n}"
+    queries = RandomVectors(n + 40).get(np.arange(n, n + 40))
+    half = np.random.default_rng(1).random(n) < 0.5
+    base = rss_mb()
+    mapped = VectorIndex(directory)
+    mapped_rss = rss_mb() - base
+    loaded = faiss.read_index(str(directory / INDEX_FILE))
+    loaded_rss = rss_mb() - base - mapped_rss
+    if kind == "hnsw":
+        loaded.hnsw.efSearch = mapped.index.hnsw.efSearch
+    ways = {"in memory (faiss.read_index)": lambda q: loaded.search(q[None], K)[1][0],
+            "memory-mapped (VectorIndex)": lambda q: mapped.search_rows(q, K)[0],
+            "memory-mapped, half allowed": lambda q: mapped.search_rows(q, K, half)[0]}
+    if kind == "flat":
+        def numpy_exact(q):
+            scores = mapped.vectors @ q
+            top = np.argpartition(-scores, K)[:K]
+            return top[np.argsort(-scores[top])]
+        ways["numpy over the memory map"] = numpy_exact
+    print(f"{kind}, {n} random passages; RSS after open: memory-mapped +{mapped_rss:.0f} MB, "
+          f"read into memory +{loaded_rss:.0f} MB; load {open('/proc/loadavg').read().split()[0]}")
+    for name, search in ways.items():
+        _, p50, p95 = timed_queries(search, queries)
+        print(f"  {name}: p50 {p50:.2f} ms, p95 {p95:.2f} ms", flush=True)
+    if kind == "hnsw":
+        filtered_latency(mapped, queries)
+
+
+def filtered_latency(index, queries: np.ndarray) -> None:
+    """A filter allowing few rows: the graph walk with a selector vs exact search over the allowed rows."""
+    from kb.indexes import vector
+
+    rng = np.random.default_rng(2)
+    exact_below = vector.EXACT_FILTER_ROWS
+    for n_allowed in (500, 2000, 4096, 16000, 64000):
+        allowed = np.zeros(index.size, dtype=bool)
+        allowed[rng.choice(index.size, n_allowed, replace=False)] = True
+        line = []
+        for name, limit in (("graph", 0), ("exact", 10 ** 9)):
+            vector.EXACT_FILTER_ROWS = limit
+            _, p50, p95 = timed_queries(lambda q: np.pad(index.search_rows(q, K, allowed)[0], (0, K))[:K], queries)
+            line.append(f"{name} p50 {p50:.2f} / p95 {p95:.2f} ms")
+        print(f"  {n_allowed} rows allowed: " + ", ".join(line), flush=True)
+    vector.EXACT_FILTER_ROWS = exact_below
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=("embed", "sweep", "incremental"))
+    ap.add_argument("command", choices=("embed", "sweep", "incremental", "build", "serve"))
     ap.add_argument("--passages", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--m", type=int, nargs="+", default=[32])
     ap.add_argument("--libraries", nargs="+", default=["faiss", "hnswlib"])
     ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--kind", choices=("flat", "hnsw"), default="flat")
+    ap.add_argument("--add", type=int, default=0)
     a = ap.parse_args()
     if a.command == "embed":
         embed(a.passages or 200_000, a.threads)
@@ -273,6 +377,10 @@ def main():
         sweep(a.passages, a.m, a.libraries, a.threads)
     elif a.command == "incremental":
         incremental(a.passages, a.steps, remove=0.05, add=0.02)
+    elif a.command == "build":
+        build_timing(a.kind, a.passages or 200_000, a.add, a.threads)
+    else:
+        serve_latency(a.kind, a.passages or 200_000)
 
 
 if __name__ == "__main__":

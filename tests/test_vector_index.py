@@ -155,7 +155,7 @@ def test_previous_that_cannot_be_updated(tmp_path):
     with pytest.raises(VectorIndexIncompatible, match="dimension"):
         build_vector_index(tmp_path / "b", np.arange(60), TableVectors(100, dim=8), 1000, previous=tmp_path / "a")
     (tmp_path / "a" / META_FILE).unlink()  # a build of the older format
-    with pytest.raises(VectorIndexIncompatible, match="format"):
+    with pytest.raises(VectorIndexIncompatible, match="older format"):
         build_vector_index(tmp_path / "b", np.arange(60), TableVectors(100), 1000, previous=tmp_path / "a")
 
 

@@ -59,7 +59,6 @@ class VectorIndex:
         self.index = faiss.read_index(str(directory / INDEX_FILE), faiss.IO_FLAG_MMAP_IFC)
         self.chunk_ids = np.load(directory / IDS_FILE)
         self.size = len(self.chunk_ids)
-        self.hnsw = isinstance(self.index, faiss.IndexHNSW)
         storage = faiss.downcast_index(self.index.storage) if self.hnsw else self.index
         # The stored vectors, without a copy (memory-mapped): for exact search over a few allowed rows.
         self.vectors = faiss.rev_swig_ptr(storage.get_xb(), self.index.ntotal * self.index.d) \
@@ -72,13 +71,21 @@ class VectorIndex:
             labels = np.load(labels_path)
             if not np.array_equal(labels, self.chunk_ids):
                 live = np.flatnonzero(labels >= 0)
+                rows = rows_for(self.chunk_ids, labels[live])
+                if len(live) != self.size or len(rows) != self.size:
+                    raise RuntimeError(f"{directory}: {LABELS_FILE} does not hold the build's passages")
                 self.node_of_row = np.empty(self.size, dtype=np.int64)
-                self.node_of_row[rows_for(self.chunk_ids, labels[live])] = live
+                self.node_of_row[rows] = live
                 self.row_of_node = np.full(len(labels), -1, dtype=np.int64)
-                self.row_of_node[self.node_of_row] = np.arange(self.size)
-                self._live_bitmap = self._bitmap(self.node_of_row)
+                self.row_of_node[live] = rows
+                if len(live) < len(labels):
+                    self._live_bitmap = self._bitmap(live)
         if self.hnsw:
             self.index.hnsw.efSearch = HNSW_EF_SEARCH
+
+    @property
+    def hnsw(self) -> bool:
+        return isinstance(self.index, faiss.IndexHNSW)
 
     @property
     def tombstones(self) -> int:
@@ -178,9 +185,11 @@ class _Previous:
     def open(cls, directory: Path, dim: int) -> _Previous:
         directory = Path(directory)
         meta = read_meta(directory)
-        if meta is None or meta.get("format") != FORMAT:
-            raise VectorIndexIncompatible(f"{directory}: vector index format {meta and meta.get('format')}, "
-                                          f"this code writes {FORMAT}")
+        if meta is None:
+            raise VectorIndexIncompatible(f"{directory}: no {META_FILE} (no vector index, or one of an older format)")
+        if meta.get("format") != FORMAT:
+            raise VectorIndexIncompatible(f"{directory}: vector index format {meta.get('format')}, this code "
+                                          f"writes {FORMAT}")
         if meta["dim"] != dim:
             raise VectorIndexIncompatible(f"{directory}: vectors of dimension {meta['dim']}, the source gives {dim}")
         try:
