@@ -204,29 +204,45 @@ def eval_command(queries, modes, model, as_json):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="address to listen on; 0.0.0.0 for the LAN (set KB_ALLOWED_HOSTS to the names clients use)")
-@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True, help="0: any free port (the one taken is printed)")
 @click.option("--model")
-@click.option("--threads", default=8, type=int, show_default=True, help="waitress worker threads")
-def serve(host, port, model, threads):
+@click.option("--threads", default=8, type=int, show_default=True, help="waitress threads per worker process")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="server processes sharing the socket (default KB_WORKERS, the core count; 1: one process)")
+def serve(host, port, model, threads, workers):
     """Serve the web app and JSON API (builds the index from data/reports first if there is none)."""
     from web import create_app
-    from web.server import make_server
+    from web.security import allowed_hosts
+    from web.server import make_server, serving_settings
+    from web.workers import WorkersFailed, serve_workers
 
-    settings = load_settings(embed_model=model)
+    settings = load_settings(embed_model=model, workers=workers)
     if not (settings.index_dir / "CURRENT").exists():
         click.echo("no index yet: building it from " + str(settings.reports_dir), err=True)
         try:
             run_update(settings)
         except EmbedderError as exc:
             raise click.ClickException(str(exc)) from None
+
+    def announce(addresses):
+        hosts = allowed_hosts(settings.allowed_hosts, host)
+        where = ", ".join(f"http://{f'[{a[0]}]' if ':' in a[0] else a[0]}:{a[1]}" for a in addresses)
+        click.echo(f"serving on {where}, {settings.workers} process(es) (Host names answered: "
+                   f"{', '.join(hosts) if hosts else 'any'}; KB_ALLOWED_HOSTS changes them)", err=True)
+
+    if settings.workers > 1:
+        try:
+            serve_workers(settings, host, port, threads, lambda sockets: announce([s.getsockname() for s in sockets]))
+        except WorkersFailed as exc:
+            raise click.ClickException(str(exc)) from None
+        return
+    settings = serving_settings(settings)
     try:
         app = create_app({"KB_SETTINGS": settings, "KB_BIND_HOST": host})
     except (IndexMissing, EmbedderError) as exc:
         raise click.ClickException(str(exc)) from None
     server = make_server(app, settings, host=host, port=port, threads=threads)
-    hosts = app.config["KB_ALLOWED_HOSTS"]
-    click.echo(f"serving on http://{host}:{port} (Host names answered: {', '.join(hosts) if hosts else 'any'}; "
-               "KB_ALLOWED_HOSTS changes them)", err=True)
+    announce(getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)])
     try:
         server.run()
     except KeyboardInterrupt:

