@@ -33,6 +33,7 @@ from kb.report.facts import extract_facts
 from kb.report.sections import split_sections
 from kb.stopwatch import Stopwatch
 from kb.store import Store
+from kb.threads import limit_threads
 from kb.worker import OverBudget, PipelineFailed, PipelineWorker
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
@@ -199,6 +200,7 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
 
     Returns the per-file results and the params of a new index build (None when none was needed).
     """
+    limit_threads(settings.index_threads)  # embedding batches and FAISS builds use what the setting says
     with writer_lock(settings.index_dir, wait=wait, on_wait=on_wait):
         remove_leftovers(settings.index_dir)
         store = Store(settings.db_path)

@@ -67,11 +67,13 @@ class Supervisor:
     def _stop(self, signum, frame) -> None:
         self.stopping = True
 
-    def run(self) -> None:
+    def run(self, started=lambda: None) -> None:
+        """Start the workers, call started(), then keep them running until SIGTERM/SIGINT."""
         previous = {s: signal.signal(s, self._stop) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
             for _ in range(self.count):
                 self.start_worker()
+            started()  # announced once the worker processes exist
             while not self.stopping:
                 self.replace_dead()
                 time.sleep(0.1)
@@ -119,8 +121,7 @@ def serve_workers(settings: Settings, host: str, port: int, threads: int,
         env = os.environ | thread_env(settings.query_threads) | {
             "KB_WORKERS": str(settings.workers), "KB_EMBED_MODEL": settings.embed_model,
             "KB_INDEX_DIR": str(settings.index_dir), "PYTHONUNBUFFERED": "1"}
-        announce(sockets)
-        Supervisor(sockets, settings.workers, host, threads, env).run()
+        Supervisor(sockets, settings.workers, host, threads, env).run(lambda: announce(sockets))
     finally:
         for s in sockets:
             s.close()

@@ -41,7 +41,7 @@ from kb.text import compact, dictionary_version, normalize, tokenize
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"
 PARTIAL = ".partial"
-FORMAT_VERSION = 3  # 3: incremental builds (raw postings, vector ids, embedding cache)
+FORMAT_VERSION = 4  # 3-4: incremental builds (per-field term counts, vectors by passage id)
 
 
 class IndexMissing(Exception):
@@ -329,6 +329,9 @@ def open_indexes(index_dir: Path) -> Indexes:
                                    f"{FORMAT_VERSION}: run `kb ingest --rebuild`")
             return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"),
                            vector=VectorIndex(build), catalog=Catalog.open(build), documents=DocIndex(build))
+        except (KeywordIndexIncompatible, VectorIndexIncompatible) as exc:
+            raise IndexMissing(f"the index in {index_dir} cannot be read by this kb ({exc}): run "
+                               "`kb ingest --rebuild`") from None
         except (FileNotFoundError, RuntimeError):
             # Replaced and removed by a newer build between reading CURRENT and loading it: read CURRENT again.
             if current_build(index_dir) == build:
