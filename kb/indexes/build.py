@@ -41,7 +41,7 @@ from kb.text import compact, dictionary_version, normalize, tokenize
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"
 PARTIAL = ".partial"
-FORMAT_VERSION = 4  # 3-4: incremental builds (per-field term counts, vectors by passage id)
+FORMAT_VERSION = 3  # 3: incremental builds (per-field term counts, vectors by passage id, embedding cache)
 
 
 class IndexMissing(Exception):
