@@ -134,7 +134,7 @@ def timed_queries(search, queries: np.ndarray) -> tuple[np.ndarray, float, float
     return np.array(out), statistics.median(times), times[int(round(0.95 * (len(times) - 1)))]
 
 
-EF_SEARCH = (16, 24, 32, 48, 64, 96, 128, 192, 256)
+EF_SEARCH = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 
 def faiss_hnsw(data, queries, truth, m: int, ef_construction: int, threads: int) -> list[dict]:

@@ -30,14 +30,20 @@ INDEX_FILE = "vectors.faiss"
 IDS_FILE = "chunk_ids.npy"
 LABELS_FILE = "vector_labels.npy"
 META_FILE = "vector_index.json"
+SCRATCH_FILE = "vectors.scratch.f32"  # the vectors of a fresh HNSW graph while it is built
 FORMAT = 2
-# FAISS HNSW, chosen by recall@10 at equal latency against hnswlib on 200k real USE vectors:
-# bench/hnsw.py, bench/RESULTS.md "Vector index (issue 12)".
+# FAISS HNSW M=32, efSearch 256: measured against hnswlib (M 16/32/48, efSearch 16-512) on 65,536 real
+# USE vectors, 200 held-out queries, one thread (bench/hnsw.py sweep; bench/RESULTS.md "Vector index
+# (issue 12)"). Within p50 <= 1 ms FAISS's best recall@10 is 0.9945 (efSearch 256, 0.74 ms; 128 gave
+# 0.9785), as high as hnswlib's; hnswlib is faster per efSearch, but has no memory-mapped serving and
+# filters only through a Python callback per visited node.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
-# A filter allowing at most this many rows is searched exactly over those rows: faster than a graph walk
-# that skips almost every node it visits, and exact (bench/hnsw.py `filtered`).
+HNSW_EF_SEARCH = 256
+# A filter allowing at most this many rows is searched exactly over those rows: the graph walk skips
+# almost every node it visits and misses (65,536 real vectors, efSearch 256: 500 rows allowed, graph
+# recall@10 0.57 in 0.94 ms, exact 1.0 in 0.22 ms; 2,000: 0.93 in 0.86 vs 1.0 in 0.72; 8,000: 0.986 in
+# 0.84 vs 1.0 in 7.5 ms; bench/RESULTS.md "Vector index (issue 12)").
 EXACT_FILTER_ROWS = 4096
 
 
@@ -244,7 +250,7 @@ def build_vector_index(directory: Path, chunk_ids: np.ndarray, vectors: VectorSo
     if kind == "flat":
         index, node_ids, fetched = _flat(chunk_ids, vectors, None if reason else prev, batch, tick)
     elif reason:
-        index, node_ids, fetched = _hnsw(chunk_ids, vectors, batch, tick)
+        index, node_ids, fetched = _hnsw(directory, chunk_ids, vectors, batch, tick)
     else:
         index, node_ids, fetched = _update_hnsw(chunk_ids[new], chunk_ids, vectors, prev, batch, tick)
     faiss.write_index(index, str(directory / INDEX_FILE))
@@ -272,6 +278,8 @@ def _rebuild_reason(prev: _Previous | None, kind: str, info: dict) -> str | None
     nodes = len(prev.node_ids) + info["added"]
     if tombstones > TOMBSTONE_REBUILD_FRACTION * nodes:
         return f"{tombstones} tombstones of {nodes} nodes > {TOMBSTONE_REBUILD_FRACTION:.0%}"
+    if info["added"] > TOMBSTONE_REBUILD_FRACTION * nodes:  # a graph grown by big batches loses recall
+        return f"{info['added']} added of {nodes} nodes > {TOMBSTONE_REBUILD_FRACTION:.0%}"
     return None
 
 
@@ -303,10 +311,21 @@ def _flat(chunk_ids, vectors, prev, batch, tick):
     return index, chunk_ids, fetched
 
 
-def _hnsw(chunk_ids, vectors, batch, tick):
+def _hnsw(directory, chunk_ids, vectors, batch, tick):
+    """A fresh graph, built by one add of all the vectors: built 4,096 at a time, recall@10 fell from
+    0.978 to 0.950 at 65k passages (bench/RESULTS.md). They are fetched batch by batch into a scratch
+    file that FAISS reads through a memory map, so that only the index holds them in memory."""
     index = faiss.IndexHNSWFlat(vectors.dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    _add(index, chunk_ids, vectors, batch, tick)
+    scratch = directory / SCRATCH_FILE
+    with open(scratch, "wb") as f:
+        for i in range(0, len(chunk_ids), batch):
+            f.write(_fetch(vectors, chunk_ids[i:i + batch]).tobytes())
+            if tick:
+                tick(len(chunk_ids[i:i + batch]))
+    if len(chunk_ids):
+        index.add(np.memmap(scratch, dtype=np.float32, mode="r", shape=(len(chunk_ids), vectors.dim)))
+    scratch.unlink()
     return index, chunk_ids, len(chunk_ids)
 
 
