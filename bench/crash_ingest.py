@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.indexes.build import PARTIAL, current_build, read_params  # noqa: E402
+from kb.indexes.build import PARTIAL, current_build, kept_builds, read_params  # noqa: E402
 from kb.indexes.catalog import Catalog  # noqa: E402
 from kb.ingest import update_knowledge_base  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
@@ -54,9 +54,9 @@ def _generation(db: Path) -> int | None:
 
 def _leftovers(index_dir: Path) -> list[str]:
     builds = index_dir / "builds"
-    current = current_build(index_dir)
-    out = [p.name for p in index_dir.glob("CURRENT.*.tmp")]
-    out += [p.name for p in builds.iterdir() if p.name.endswith(PARTIAL) or (current and p != current)]
+    kept = set(kept_builds(index_dir))  # the serving build and the one it replaced
+    out = [p.name for p in index_dir.glob("CURRENT.*.tmp")] + [p.name for p in index_dir.glob("PREVIOUS.*.tmp")]
+    out += [p.name for p in builds.iterdir() if p.name.endswith(PARTIAL) or p not in kept]
     return out
 
 

@@ -175,8 +175,9 @@ def main() -> None:
         kb_ingest(env)  # back to the corpus as generated (a previous run's report removed)
 
     port = free_port()
+    log = open(index_dir / "server.log", "w", encoding="utf-8")  # noqa: SIM115 - open for the server's life
     server = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=log, stderr=log)
     try:
         wait_ready(port)
         ops = {}
@@ -215,6 +216,11 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
+        log.close()
+    logged = (index_dir / "server.log").read_text(encoding="utf-8")
+    report["server_tracebacks"] = logged.count("Traceback")
+    if "Traceback" in logged:
+        report["first_traceback"] = logged[logged.index("Traceback"):][:3000]
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

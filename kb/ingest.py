@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from kb.corpus import (
 )
 from kb.indexes.build import (
     FORMAT_VERSION,
+    PARAMS_FILE,
     StaleBuild,
     build_indexes,
+    kept_builds,
     read_params,
     remove_leftovers,
 )
@@ -205,9 +208,10 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
         remove_leftovers(settings.index_dir)
         store = Store(settings.db_path)
         try:
-            serving = read_params(settings.index_dir)
-            # Rows retired before the serving build was made: no index reads them any more.
-            store.purge(serving["store_generation"] if serving else store.generation)
+            # Rows retired before the builds a server may read were made: no index cites them any more.
+            kept = [json.loads((b / PARAMS_FILE).read_text(encoding="utf-8"))["store_generation"]
+                    for b in kept_builds(settings.index_dir)]
+            store.purge(min(kept, default=store.generation))
             results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress,
                                    reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds)
             if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):

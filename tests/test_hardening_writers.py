@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.crash_ingest import crash_loop
-from kb.indexes.build import PARTIAL, current_build, read_params
+from kb.indexes.build import PARTIAL, current_build, kept_builds, read_params
 from kb.ingest import ingest_paths, update_knowledge_base
 from kb.lock import LOCK_FILE, WriterBusy, writer_lock
 from kb.search.engine import SearchEngine
@@ -123,19 +123,19 @@ def test_a_build_is_never_switched_in_when_the_store_moved_on(small):
     assert params["store_generation"] == store.generation == read_params(settings.index_dir)["store_generation"]
     assert current_build(settings.index_dir) != served_before
     assert SearchEngine(settings).search("kbwrittenduringbuild", mode="keyword", k=1)["results"]
-    assert [p.name for p in (settings.index_dir / "builds").iterdir()] == [current_build(settings.index_dir).name]
+    assert {p.name for p in (settings.index_dir / "builds").iterdir()} == {b.name for b in kept_builds(settings.index_dir)}
 
 
 def test_leftovers_of_killed_builds_are_removed_by_the_next_ingest(small):
     settings, env, files = small
-    serving = current_build(settings.index_dir)
+    kept = {b.name for b in kept_builds(settings.index_dir)}
     dead = 4_194_304 + 12345  # above Linux's pid_max: no such process
     (settings.index_dir / "builds" / f"20240101-000000-{dead}{PARTIAL}").mkdir()
     (settings.index_dir / "builds" / f"20240101-000001-{dead}").mkdir()  # finished, never switched in
     (settings.index_dir / f"CURRENT.{dead}.tmp").write_text("x")
     results, params = update_knowledge_base(settings)
     assert params is None and {r.status for r in results} == {"unchanged"}  # nothing to build ...
-    assert [p.name for p in (settings.index_dir / "builds").iterdir()] == [serving.name]  # ... still cleaned
+    assert {p.name for p in (settings.index_dir / "builds").iterdir()} == kept  # ... still cleaned
     assert not list(settings.index_dir.glob("CURRENT.*.tmp"))
 
 

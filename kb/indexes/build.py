@@ -3,6 +3,7 @@
 Layout under the index directory:
     kb.sqlite3              the store (source of truth)
     CURRENT                 name of the build that serves searches (replaced atomically)
+    PREVIOUS                name of the build it replaced, kept until the next switch for searches in flight
     builds/<name>/          keyword/ (BM25F impacts, bigrams, compacted passages), catalog (row ->
                             document, section), whoosh/ (the documents' fields), vectors.faiss,
                             chunk_ids.npy, params.json
@@ -40,6 +41,7 @@ from kb.text import compact, dictionary_version, normalize, tokenize
 
 PARAMS_FILE = "params.json"
 CURRENT_FILE = "CURRENT"
+PREVIOUS_FILE = "PREVIOUS"
 PARTIAL = ".partial"
 FORMAT_VERSION = 3  # 3: incremental builds (per-field term counts, vectors by passage id, embedding cache)
 
@@ -85,6 +87,26 @@ def current_build(index_dir: Path) -> Path | None:
         return None
     build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
     return build if (build / PARAMS_FILE).exists() else None
+
+
+def retired_build(index_dir: Path) -> Path | None:
+    """The build the serving one replaced, kept for searches still reading it (until the next switch)."""
+    marker = Path(index_dir) / PREVIOUS_FILE
+    if not marker.exists():
+        return None
+    build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
+    return build if (build / PARAMS_FILE).exists() else None
+
+
+def kept_builds(index_dir: Path) -> list[Path]:
+    """The builds a server may read: the serving one and the one it replaced."""
+    return [b for b in (current_build(index_dir), retired_build(index_dir)) if b is not None]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def read_params(index_dir: Path) -> dict | None:
@@ -142,7 +164,12 @@ def _build_and_switch(store: Store, index_dir: Path, embedder: Embedder, hnsw_th
             shutil.rmtree(final, ignore_errors=True)
             raise StaleBuild(f"the store moved from generation {generation} to {store.generation} during the "
                              "build; the serving index was kept")
+        replaced = current_build(index_dir)
         os.replace(marker_tmp, index_dir / CURRENT_FILE)  # the switch: atomic on POSIX
+    if replaced is not None:
+        # The build just replaced stays until the next switch: a search that began on it (or a server that
+        # has not refreshed yet) still reads its files.
+        _write_atomically(index_dir / PREVIOUS_FILE, replaced.name)
     remove_leftovers(index_dir)
     return params
 
@@ -274,17 +301,18 @@ def build_catalog_update(work: Path, store: Store, documents: list[dict], change
 
 def remove_leftovers(index_dir: Path) -> list[Path]:
     """Remove what killed builds leave: builds/*.partial and CURRENT.<pid>.tmp of processes that are gone,
-    and finished builds that are not the serving one. Call it holding the writer lock."""
+    and finished builds other than the serving one and the one it replaced. Call it holding the writer lock."""
     index_dir = Path(index_dir)
     removed = []
-    keep = current_build(index_dir)
-    for tmp in index_dir.glob(CURRENT_FILE + ".*.tmp"):
-        if not _owner_alive(tmp.name[len(CURRENT_FILE) + 1: -len(".tmp")]):
-            tmp.unlink(missing_ok=True)
-            removed.append(tmp)
+    keep = {b.name for b in kept_builds(index_dir)}
+    for marker in (CURRENT_FILE, PREVIOUS_FILE):
+        for tmp in index_dir.glob(marker + ".*.tmp"):
+            if not _owner_alive(tmp.name[len(marker) + 1: -len(".tmp")]):
+                tmp.unlink(missing_ok=True)
+                removed.append(tmp)
     builds = index_dir / "builds"
     for d in builds.iterdir() if builds.is_dir() else ():
-        if keep is not None and d.name == keep.name:
+        if d.name in keep:
             continue
         if d.name.endswith(PARTIAL) and _owner_alive(d.name[: -len(PARTIAL)].rsplit("-", 1)[-1]):
             continue  # a build in progress (in this process, or one not holding the lock)

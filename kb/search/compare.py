@@ -10,18 +10,18 @@ from kb.search.filters import Filters
 from kb.text import compact, tokenize
 
 
-def topic_masks(engine: SearchEngine, query: str) -> list[np.ndarray]:
+def topic_masks(keyword, query: str) -> list[np.ndarray]:
     """Passages on the topic, strictest first: containing the topic as written (公众号, which jieba cuts
     into 公众 + 号), then containing every word of it of two or more characters."""
     masks = []
     whole = compact(query)
     if 1 < len(whole) <= 12 and tokenize(query):
-        masks.append(engine.indexes.keyword.substring_mask(whole))
+        masks.append(keyword.substring_mask(whole))
     words = [t for t in dict.fromkeys(tokenize(query)) if len(t) > 1]
     if words:
         mask = None
         for w in sorted(words, key=len, reverse=True):
-            mask = engine.indexes.keyword.substring_mask(w, mask)
+            mask = keyword.substring_mask(w, mask)
         masks.append(mask)
     return masks
 
@@ -35,9 +35,9 @@ def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filt
     t0 = time.perf_counter()
     engine.refresh()
     ranking = engine.ranking(query, mode, filters or Filters())
-    f, catalog = ranking.fused, engine.indexes.catalog
+    f, catalog = ranking.fused, ranking.served.indexes.catalog
     order = engine.order(ranking)
-    masks = topic_masks(engine, query) if not ranking.structured else []
+    masks = topic_masks(ranking.served.indexes.keyword, query) if not ranking.structured else []
     on_topic = next((m[f.rows[order]] for m in masks if m[f.rows[order]].any()), None)
     if on_topic is not None:
         order = order[on_topic]

@@ -26,7 +26,7 @@ from kb.search.highlight import highlight
 from kb.search.query import Evaluator, QueryError, has_syntax, parse
 from kb.search.understand import understand
 from kb.settings import Settings
-from kb.store import Store
+from kb.store import Snapshot, Store
 from kb.text import normalize, tokenize
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -72,8 +72,27 @@ def validate(query: str, mode: str, k: int, offset: int = 0, sort: str = "releva
 
 
 @dataclass
+class Served:
+    """One build and what is derived from it, swapped whole on refresh: every step of one search (ranking,
+    order, records, facets, the answer) reads the same one, so a response is of one generation."""
+    indexes: Indexes
+    evaluator: Evaluator
+    doc_values: dict[str, np.ndarray]
+    row_years: np.ndarray
+    snapshot: Snapshot              # the store as this build saw it (figures behind answers)
+
+    @classmethod
+    def of(cls, indexes: Indexes, store: Store) -> Served:
+        catalog = indexes.catalog
+        return cls(indexes, Evaluator(indexes.keyword, catalog, indexes.documents),
+                   {f: catalog.doc_values(f) for f in FILTER_FIELDS}, catalog.row_years(),
+                   store.at(indexes.params["store_generation"]))
+
+
+@dataclass
 class Ranking:
     """Every passage a query ranks, with the scores of both sides."""
+    served: Served
     fused: Fused
     structured: bool
     matched: np.ndarray | None     # keyword / structured matches before filters (a row mask), for facets
@@ -99,12 +118,15 @@ class SearchEngine:
 
     def _open(self, indexes: Indexes) -> None:
         self._check_model(indexes.params)
-        self.indexes = indexes
-        # Answers read the figures of the generation this build was made from, like the passages.
-        self.snapshot = self.store.at(indexes.params["store_generation"])
-        self.evaluator = Evaluator(indexes.keyword, indexes.catalog, indexes.documents)
-        self._doc_values = {f: indexes.catalog.doc_values(f) for f in FILTER_FIELDS}
-        self._row_years = indexes.catalog.row_years()
+        self.served = Served.of(indexes, self.store)  # one assignment: a search sees the old or the new
+
+    @property
+    def indexes(self) -> Indexes:
+        return self.served.indexes
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.served.snapshot
 
     def _check_model(self, params: dict) -> None:
         if not same_model(params["model"], self.settings.embed_model):
@@ -129,26 +151,28 @@ class SearchEngine:
     def refresh(self) -> None:
         """Switch to a newer build if `kb ingest` made one since this engine opened."""
         build = current_build(self.settings.index_dir)
-        if build is not None and build != self.indexes.build:
+        if build is not None and build != self.served.indexes.build:
             with self._lock:
-                if build != self.indexes.build:
+                if build != self.served.indexes.build:
                     self._open(open_indexes(self.settings.index_dir))
 
     # -- ranking ------------------------------------------------------------------------------------
-    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
-        docs = document_mask(self.indexes.catalog.docs, filters)
-        return None if docs is None else self.indexes.catalog.rows_of_docs(docs)
+    @staticmethod
+    def allowed_rows(served: Served, filters: Filters) -> np.ndarray | None:
+        docs = document_mask(served.indexes.catalog.docs, filters)
+        return None if docs is None else served.indexes.catalog.rows_of_docs(docs)
 
     def ranking(self, query: str, mode: str, filters: Filters | None = None, method: str = "convex",
                 keyword_weight: float | None = None) -> Ranking:
         """All passages the query ranks under the filters (unsorted; see `order`)."""
         filters = filters or Filters()
-        allowed = self.allowed_rows(filters)
+        served = self.served
+        allowed = self.allowed_rows(served, filters)
         w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
         if has_syntax(query):
-            return self._structured(query, mode, allowed, w, method)
-        keyword = self.indexes.keyword
-        understood = understand(query, self.indexes.catalog)
+            return self._structured(served, query, mode, allowed, w, method)
+        keyword = served.indexes.keyword
+        understood = understand(query, served.indexes.catalog)
         empty = np.zeros(0, dtype=np.int64), np.zeros(0)
         kw_rows, kw_scores, matched = *empty, None
         if mode in ("hybrid", "keyword"):
@@ -158,28 +182,28 @@ class SearchEngine:
             kw_rows, kw_scores = _ranked(rows, scores[rows], method)
         sem_rows, sem_scores = empty
         if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
-            sem_rows, sem_scores = self._semantic(query, allowed, understood.doc_boost)
+            sem_rows, sem_scores = self._semantic(served, query, allowed, understood.doc_boost)
         if mode == "keyword":
             fused = fuse_rows(kw_rows, kw_scores, [], [], 1.0)
         elif mode == "semantic":
             fused = fuse_rows([], [], sem_rows, sem_scores, 0.0)
         else:
             fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, w, method)
-        catalog = self.indexes.catalog
+        catalog = served.indexes.catalog
         if understood.doc_boost is not None and len(fused):
             fused.score = fused.score + understood.boost_weight * understood.doc_boost[catalog.row_doc[fused.rows]]
         if understood.asks_quantity and len(fused):
             fused.score = fused.score + understood.figure_weight * catalog.row_figure[fused.rows]
-        return Ranking(fused, False, matched, understood.describe(), query)
+        return Ranking(served, fused, False, matched, understood.describe(), query)
 
-    def _semantic(self, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):
+    def _semantic(self, served: Served, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):
         vector = self.query_vector(normalize(text))
         n = self.settings.candidates
-        rows, scores = self.indexes.vector.search_rows(vector, n, allowed)
+        rows, scores = served.indexes.vector.search_rows(vector, n, allowed)
         if prior is not None and prior.any():
             # The documents the question names get their own nearest passages too.
-            named = self.indexes.catalog.rows_of_docs(prior > 0)
-            more_rows, more_scores = self.indexes.vector.search_rows(vector, n, named if allowed is None
+            named = served.indexes.catalog.rows_of_docs(prior > 0)
+            more_rows, more_scores = served.indexes.vector.search_rows(vector, n, named if allowed is None
                                                                      else named & allowed)
             extra = ~np.isin(more_rows, rows)
             rows, scores = np.concatenate([rows, more_rows[extra]]), np.concatenate([scores, more_scores[extra]])
@@ -187,27 +211,27 @@ class SearchEngine:
             rows, scores = rows[order], scores[order]
         return rows, scores
 
-    def _structured(self, query: str, mode: str, allowed, w: float, method: str) -> Ranking:
+    def _structured(self, served: Served, query: str, mode: str, allowed, w: float, method: str) -> Ranking:
         try:
             parsed = parse(query)
         except QueryError as exc:
             raise SearchError("q", str(exc)) from None
-        matched = self.evaluator.mask(parsed)
+        matched = served.evaluator.mask(parsed)
         rows = np.flatnonzero(matched if allowed is None else matched & allowed)
         text = parsed.ranking_text
-        scores = self.indexes.keyword.scores(text)[0][rows] if text else np.zeros(len(rows))
+        scores = served.indexes.keyword.scores(text)[0][rows] if text else np.zeros(len(rows))
         kw_rows, kw_scores = _ranked(rows, scores, method)
         sem_rows, sem_scores = np.zeros(0, dtype=np.int64), np.zeros(0)
         if mode != "keyword" and text and len(rows):
-            inside = np.zeros(self.indexes.catalog.size, dtype=bool)
+            inside = np.zeros(served.indexes.catalog.size, dtype=bool)
             inside[rows] = True
-            sem_rows, sem_scores = self._semantic(text, inside)
+            sem_rows, sem_scores = self._semantic(served, text, inside)
         if mode == "semantic":
             # every match stays in the ranking; the nearest ones first
             fused = fuse_rows(kw_rows, np.zeros(len(kw_rows)), sem_rows, sem_scores, 0.0)
         else:
             fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, 1.0 if mode == "keyword" else w, method)
-        return Ranking(fused, True, matched, {"structured": str(parsed.tree)}, text)
+        return Ranking(served, fused, True, matched, {"structured": str(parsed.tree)}, text)
 
     def order(self, ranking: Ranking, sort: str = "relevance", stop: int | None = None) -> np.ndarray:
         """Positions into ranking.fused in display order; only the first `stop` are guaranteed sorted."""
@@ -223,10 +247,10 @@ class SearchEngine:
             order = candidates[np.lexsort((f.rows[candidates], -f.score[candidates]))]
             return order[:stop] if stop is not None else order
         if sort in ("year", "year_asc"):
-            years = self._row_years[f.rows]
+            years = ranking.served.row_years[f.rows]
             key = -years if sort == "year" else np.where(years > 0, years, 10_000)
             return np.lexsort((f.rows, -f.score, key))[:stop]
-        agencies = self._doc_values["agency"][self.indexes.catalog.row_doc[f.rows]]
+        agencies = ranking.served.doc_values["agency"][ranking.served.indexes.catalog.row_doc[f.rows]]
         _, rank = np.unique(agencies.astype(str), return_inverse=True)
         return np.lexsort((f.rows, -f.score, rank))[:stop]
 
@@ -235,7 +259,7 @@ class SearchEngine:
         """The ranking as FusedHit records, best first (chunk ids, raw scores)."""
         ranking = self.ranking(query, mode, filters, method, keyword_weight)
         f = ranking.fused
-        return [FusedHit(int(self.indexes.catalog.chunk_ids[f.rows[i]]), float(f.score[i]),
+        return [FusedHit(int(ranking.served.indexes.catalog.chunk_ids[f.rows[i]]), float(f.score[i]),
                          _num(f.keyword[i]), _num(f.semantic[i])) for i in self.order(ranking, stop=limit)]
 
     # -- the public search ------------------------------------------------------------------------
@@ -251,7 +275,7 @@ class SearchEngine:
         response = {"query": query, "mode": mode, "took_ms": 0.0, "total": ranking.total, "total_exact": True,
                     "offset": offset, "k": k, "sort": sort, "structured": ranking.structured,
                     "understood": ranking.understood, "results": results,
-                    "answer": answer_question(query, self.snapshot, filters)}
+                    "answer": answer_question(query, ranking.served.snapshot, filters)}
         if facets:
             response["facets"] = self.facet_counts(ranking, filters)
         response["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -260,7 +284,7 @@ class SearchEngine:
     def records(self, ranking: Ranking, positions: np.ndarray, query: str, first_rank: int = 1,
                 with_highlight: bool = True) -> list[dict]:
         f = ranking.fused
-        catalog = self.indexes.catalog
+        catalog = ranking.served.indexes.catalog
         chunk_ids = [int(catalog.chunk_ids[f.rows[i]]) for i in positions]
         chunks = self.store.chunks_by_id(chunk_ids)
         out = []
@@ -293,19 +317,20 @@ class SearchEngine:
         Keyword, hybrid and structured queries count the passages that match the query (contain its words
         or satisfy the expression); semantic mode counts its candidates.
         """
-        catalog = self.indexes.catalog
+        served = ranking.served
+        catalog = served.indexes.catalog
         if ranking.matched is None:
             counted = {facet: ranking.fused.rows for facet in FILTER_FIELDS}
         else:
             counted = {}
             for facet in FILTER_FIELDS:
-                allowed = self.allowed_rows(filters.without(facet))
+                allowed = self.allowed_rows(served, filters.without(facet))
                 counted[facet] = np.flatnonzero(ranking.matched if allowed is None else ranking.matched & allowed)
         out = {}
         for facet, rows in counted.items():
             per_doc = np.bincount(catalog.row_doc[rows], minlength=len(catalog.docs))
             counts: dict[str, int] = {}
-            for value, n in zip(self._doc_values[facet], per_doc, strict=True):
+            for value, n in zip(served.doc_values[facet], per_doc, strict=True):
                 if n:
                     key = "" if value is None else str(value)
                     counts[key] = counts.get(key, 0) + int(n)
