@@ -231,8 +231,6 @@ def build_vector_index(directory: Path, chunk_ids: np.ndarray, vectors: VectorSo
     TOMBSTONE_REBUILD_FRACTION or the passage count crosses hnsw_threshold, when it is built afresh.
     Raises VectorIndexIncompatible when previous cannot be updated. Returns what was built (for params.json).
     """
-    if isinstance(vectors, np.ndarray):  # TRANSITIONAL: kb/indexes/build.py's call of the older signature
-        return _from_array(directory, ids=vectors, array=chunk_ids, hnsw_threshold=hnsw_threshold)
     t0 = time.perf_counter()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -344,23 +342,3 @@ def _add(index, ids, vectors, batch, tick):
         index.add(_fetch(vectors, ids[i:i + batch]))
         if tick:
             tick(len(ids[i:i + batch]))
-
-
-@dataclass
-class _ArrayVectors:
-    ids: np.ndarray
-    array: np.ndarray
-
-    @property
-    def dim(self) -> int:
-        return self.array.shape[1]
-
-    def get(self, chunk_ids: np.ndarray) -> np.ndarray:
-        return self.array[np.searchsorted(self.ids, chunk_ids)]
-
-
-def _from_array(directory, ids, array, hnsw_threshold) -> str:
-    """TRANSITIONAL, until kb/indexes/build.py passes a VectorSource: the older call and its result."""
-    ids = np.asarray(ids, dtype=np.int64)
-    array = np.asarray(array, dtype=np.float32)
-    return build_vector_index(directory, ids, _ArrayVectors(ids, array), hnsw_threshold)["kind"]
