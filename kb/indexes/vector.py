@@ -34,9 +34,9 @@ SCRATCH_FILE = "vectors.scratch.f32"  # the vectors of a fresh HNSW graph while 
 FORMAT = 2
 # FAISS HNSW M=32, efSearch 256: measured against hnswlib (M 16/32/48, efSearch 16-512) on 65,536 real
 # USE vectors, 200 held-out queries, one thread (bench/hnsw.py sweep; bench/RESULTS.md "Vector index
-# (issue 12)"). Within p50 <= 1 ms FAISS's best recall@10 is 0.9945 (efSearch 256, 0.74 ms; 128 gave
-# 0.9785), as high as hnswlib's; hnswlib is faster per efSearch, but has no memory-mapped serving and
-# filters only through a Python callback per visited node.
+# (issue 12)"). Within p50 <= 1 ms: FAISS 0.9945 recall@10 (efSearch 256, 0.64 ms; 128 gave 0.9785),
+# hnswlib 0.996 (efSearch 384, 0.96 ms): equal within noise, and hnswlib has no memory-mapped serving
+# and filters only through a Python callback per visited node.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
