@@ -82,21 +82,22 @@ def keyword_rows(chunks: Iterable[dict]) -> Iterator[dict]:
                "context_tokens": context_tokens[line], "compact": compact(norm)}
 
 
-def current_build(index_dir: Path) -> Path | None:
-    marker = Path(index_dir) / CURRENT_FILE
+def _build_named_in(index_dir: Path, marker_name: str) -> Path | None:
+    """The complete build a marker file (CURRENT, PREVIOUS) names, if any."""
+    marker = Path(index_dir) / marker_name
     if not marker.exists():
         return None
     build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
     return build if (build / PARAMS_FILE).exists() else None
+
+
+def current_build(index_dir: Path) -> Path | None:
+    return _build_named_in(index_dir, CURRENT_FILE)
 
 
 def retired_build(index_dir: Path) -> Path | None:
     """The build the serving one replaced, kept for searches still reading it (until the next switch)."""
-    marker = Path(index_dir) / PREVIOUS_FILE
-    if not marker.exists():
-        return None
-    build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
-    return build if (build / PARAMS_FILE).exists() else None
+    return _build_named_in(index_dir, PREVIOUS_FILE)
 
 
 def kept_builds(index_dir: Path) -> list[Path]:
