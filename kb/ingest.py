@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,10 +16,9 @@ from kb.corpus import (
 )
 from kb.indexes.build import (
     FORMAT_VERSION,
-    PARAMS_FILE,
     StaleBuild,
     build_indexes,
-    kept_builds,
+    kept_generation,
     read_params,
     remove_leftovers,
 )
@@ -208,10 +206,8 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
         remove_leftovers(settings.index_dir)
         store = Store(settings.db_path)
         try:
-            # Rows retired before the builds a server may read were made: no index cites them any more.
-            kept = [json.loads((b / PARAMS_FILE).read_text(encoding="utf-8"))["store_generation"]
-                    for b in kept_builds(settings.index_dir)]
-            store.purge(min(kept, default=store.generation))
+            kept = kept_generation(settings.index_dir)
+            store.purge(store.generation if kept is None else kept)
             results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress,
                                    reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds)
             if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):

@@ -105,6 +105,14 @@ def kept_builds(index_dir: Path) -> list[Path]:
     return [b for b in (current_build(index_dir), retired_build(index_dir)) if b is not None]
 
 
+def kept_generation(index_dir: Path) -> int | None:
+    """The oldest store generation a kept build was made from: rows retired at or before it are cited by
+    no index a server may read."""
+    generations = [json.loads((b / PARAMS_FILE).read_text(encoding="utf-8"))["store_generation"]
+                   for b in kept_builds(index_dir)]
+    return min(generations, default=None)
+
+
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -194,19 +202,21 @@ class Changes:
     added: np.ndarray              # chunk ids to tokenize, embed (or take from the cache) and add
     removed: np.ndarray | None     # chunk ids of the previous build to drop (None: full build)
     previous: Path | None
+    before: Catalog | None = None  # the previous build's catalog
 
 
 def plan_changes(store: Store, previous: Path | None) -> Changes:
     live = store.live_chunk_ids()
     if previous is None:
         return Changes(live, live, None, None)
-    before = Catalog.open(previous).chunk_ids
+    catalog = Catalog.open(previous)
+    before = catalog.chunk_ids
     added = np.setdiff1d(live, before, assume_unique=True)
     if len(added) and len(before) and added[0] <= before[-1]:
         # Passage ids only grow, so new passages come after the old ones; anything else (a store restored
         # from a backup, say) gets a full build.
         return Changes(live, live, None, None)
-    return Changes(live, added, np.setdiff1d(before, live, assume_unique=True), previous)
+    return Changes(live, added, np.setdiff1d(before, live, assume_unique=True), previous, catalog)
 
 
 def embed_passages(store: Store, ids: np.ndarray, embedder: Embedder, cache: EmbeddingCache, tick=None,
@@ -224,14 +234,15 @@ def embed_passages(store: Store, ids: np.ndarray, embedder: Embedder, cache: Emb
         chunks = list(itertools.islice(stream, batch))
         if not chunks:
             break
-        keys = [text_key(embedding_text(c)) for c in chunks]
+        texts = [embedding_text(c) for c in chunks]
+        keys = [text_key(t) for t in texts]
         found = cache.rows(keys)
         missing: dict[bytes, str] = {}
-        for c, key, row in zip(chunks, keys, found, strict=True):
-            if row < 0 and key not in missing:
-                missing[key] = embedding_text(c)
+        for text, key, row in zip(texts, keys, found, strict=True):
+            if row < 0:
+                missing.setdefault(key, text)
         if missing:
-            vectors = np.vstack([embedder.encode(list(missing.values())[i:i + 256]) for i in range(0, len(missing), 256)])
+            vectors = embedder.encode(list(missing.values()))  # the embedders batch internally
             new_rows = dict(zip(missing, cache.append(list(missing), vectors), strict=True))
             found = np.array([r if r >= 0 else new_rows[k] for k, r in zip(keys, found, strict=True)], dtype=np.int64)
             embedded += len(missing)
@@ -301,8 +312,8 @@ def build_catalog_update(work: Path, store: Store, documents: list[dict], change
         raise StaleBuild("the store's passages changed during the build")
     figures = np.zeros(len(ids), dtype=bool)
     figures[rows_for(ids, changes.added)] = added_figures
-    if changes.previous is not None:
-        before = Catalog.open(changes.previous)
+    if changes.before is not None:
+        before = changes.before
         kept = rows_for(before.chunk_ids, ids)
         figures[rows_for(ids, before.chunk_ids[kept])] = before.row_figure[kept]
     return build_catalog(work, places, documents, figures)
