@@ -142,12 +142,12 @@ def test_malformed_queries_are_a_400_that_says_why(client, query, message):
 
 
 def test_a_plain_query_never_reaches_whoosh(engine, monkeypatch):
-    from kb.search import engine as engine_module
+    from kb.search import ranking as ranking_module
 
     def fail(*_):
         raise AssertionError("parsed a plain query")
 
-    monkeypatch.setattr(engine_module, "parse", fail)
+    monkeypatch.setattr(ranking_module, "parse", fail)
     for q in PLAIN + ["哪些机关依申请公开没有收取费用", "2017-2018年的行政复议", "互联网+政务服务", "（一）主动公开"]:
         engine.search(q, mode="keyword")
     with pytest.raises(AssertionError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import quote
 
 import numpy as np
@@ -21,13 +21,13 @@ from kb.indexes.build import Indexes, current_build, open_indexes
 from kb.indexes.embed import EmbedderError, load_embedder, same_model
 from kb.questions import answer_question
 from kb.search.filters import FILTER_FIELDS, Filters, document_mask
-from kb.search.fusion import Fused, FusedHit, fuse_rows
+from kb.search.fusion import FusedHit
 from kb.search.highlight import highlight
-from kb.search.query import Evaluator, QueryError, has_syntax, parse
-from kb.search.understand import understand
+from kb.search.query import Evaluator, QueryError, has_syntax
+from kb.search.ranking import Ranking, rank_plain, rank_structured
 from kb.settings import Settings
 from kb.store import Snapshot, Store
-from kb.text import normalize, tokenize
+from kb.text import normalize
 
 MODES = ("hybrid", "keyword", "semantic")
 DOC_CONTEXT = ("title", "agency", "region", "year", "doc_type")
@@ -87,21 +87,6 @@ class Served:
         return cls(indexes, Evaluator(indexes.keyword, catalog, indexes.documents),
                    {f: catalog.doc_values(f) for f in FILTER_FIELDS}, catalog.row_years(),
                    store.at(indexes.params["store_generation"]))
-
-
-@dataclass
-class Ranking:
-    """Every passage a query ranks, with the scores of both sides."""
-    served: Served
-    fused: Fused
-    structured: bool
-    matched: np.ndarray | None     # keyword / structured matches before filters (a row mask), for facets
-    understood: dict
-    highlight_text: str            # what the highlights mark (a structured query's positive words)
-
-    @property
-    def total(self) -> int:
-        return len(self.fused)
 
 
 class SearchEngine:
@@ -169,32 +154,13 @@ class SearchEngine:
         served = self.served
         allowed = self.allowed_rows(served, filters)
         w = self.settings.keyword_weight if keyword_weight is None else keyword_weight
+        nearest = partial(self._semantic, served)  # one build for the whole ranking
         if has_syntax(query):
-            return self._structured(served, query, mode, allowed, w, method)
-        keyword = served.indexes.keyword
-        understood = understand(query, served.indexes.catalog)
-        empty = np.zeros(0, dtype=np.int64), np.zeros(0)
-        kw_rows, kw_scores, matched = *empty, None
-        if mode in ("hybrid", "keyword"):
-            matched = keyword.match_mask(query)
-            rows = np.flatnonzero(matched if allowed is None else matched & allowed)
-            scores, _ = keyword.scores(understood.rest if understood and understood.rest else query)
-            kw_rows, kw_scores = _ranked(rows, scores[rows], method)
-        sem_rows, sem_scores = empty
-        if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
-            sem_rows, sem_scores = self._semantic(served, query, allowed, understood.doc_boost)
-        if mode == "keyword":
-            fused = fuse_rows(kw_rows, kw_scores, [], [], 1.0)
-        elif mode == "semantic":
-            fused = fuse_rows([], [], sem_rows, sem_scores, 0.0)
-        else:
-            fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, w, method)
-        catalog = served.indexes.catalog
-        if understood.doc_boost is not None and len(fused):
-            fused.score = fused.score + understood.boost_weight * understood.doc_boost[catalog.row_doc[fused.rows]]
-        if understood.asks_quantity and len(fused):
-            fused.score = fused.score + understood.figure_weight * catalog.row_figure[fused.rows]
-        return Ranking(served, fused, False, matched, understood.describe(), query)
+            try:
+                return rank_structured(served, query, mode, allowed, nearest, w, method)
+            except QueryError as exc:
+                raise SearchError("q", str(exc)) from None
+        return rank_plain(served, query, mode, allowed, nearest, w, method)
 
     def _semantic(self, served: Served, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):
         vector = self.query_vector(normalize(text))
@@ -210,28 +176,6 @@ class SearchEngine:
             order = np.lexsort((rows, -scores))
             rows, scores = rows[order], scores[order]
         return rows, scores
-
-    def _structured(self, served: Served, query: str, mode: str, allowed, w: float, method: str) -> Ranking:
-        try:
-            parsed = parse(query)
-        except QueryError as exc:
-            raise SearchError("q", str(exc)) from None
-        matched = served.evaluator.mask(parsed)
-        rows = np.flatnonzero(matched if allowed is None else matched & allowed)
-        text = parsed.ranking_text
-        scores = served.indexes.keyword.scores(text)[0][rows] if text else np.zeros(len(rows))
-        kw_rows, kw_scores = _ranked(rows, scores, method)
-        sem_rows, sem_scores = np.zeros(0, dtype=np.int64), np.zeros(0)
-        if mode != "keyword" and text and len(rows):
-            inside = np.zeros(served.indexes.catalog.size, dtype=bool)
-            inside[rows] = True
-            sem_rows, sem_scores = self._semantic(served, text, inside)
-        if mode == "semantic":
-            # every match stays in the ranking; the nearest ones first
-            fused = fuse_rows(kw_rows, np.zeros(len(kw_rows)), sem_rows, sem_scores, 0.0)
-        else:
-            fused = fuse_rows(kw_rows, kw_scores, sem_rows, sem_scores, 1.0 if mode == "keyword" else w, method)
-        return Ranking(served, fused, True, matched, {"structured": str(parsed.tree)}, text)
 
     def order(self, ranking: Ranking, sort: str = "relevance", stop: int | None = None) -> np.ndarray:
         """Positions into ranking.fused in display order; only the first `stop` are guaranteed sorted."""
@@ -336,15 +280,6 @@ class SearchEngine:
                     counts[key] = counts.get(key, 0) + int(n)
             out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
         return out
-
-
-def _ranked(rows: np.ndarray, scores: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """The keyword side as fusion needs it: best first for RRF (ranks count); as it is for convex fusion,
-    which only scales by the best score (sorting every match of a common word is the slow part at 1M)."""
-    if method != "rrf":
-        return rows, scores
-    order = np.lexsort((rows, -scores))
-    return rows[order], scores[order]
 
 
 def _num(x) -> float | None:
