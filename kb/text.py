@@ -86,6 +86,15 @@ def tokenize(text: str, normalized: bool = False) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and w not in stop and _TOKEN_CHARS.search(w)]
 
 
+def content_words(text: str) -> list[str]:
+    """The words of a phrase as jieba cuts it (accurate mode, not search mode's sub-words), without stop
+    words, punctuation and single characters (unless every word is one)."""
+    stop = stopwords()
+    words = [w.strip() for w in _tokenizer().cut(normalize(text), True)]
+    words = [w for w in dict.fromkeys(words) if w and w not in stop and _TOKEN_CHARS.search(w)]
+    return [w for w in words if len(w) > 1] or words
+
+
 def char_bigrams(compact_text: str) -> list[str]:
     """Overlapping character pairs of an already compacted text (substring lookups in any script)."""
     return [compact_text[i:i + 2] for i in range(len(compact_text) - 1)]

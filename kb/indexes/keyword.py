@@ -190,7 +190,8 @@ class KeywordIndex:
     """Rows are passages in chunk id order (the same rows as the catalog and the vector index)."""
 
     def __init__(self, directory: Path):
-        directory = Path(directory)
+        directory = self.directory = Path(directory)
+        self._context_norms = None  # per row, read when a query first reweighs the context field
         self.meta = read_meta(directory)
         if self.meta.get("format") != FORMAT:
             raise KeywordIndexIncompatible(f"{directory}: keyword index format {self.meta.get('format')}, "
@@ -221,8 +222,9 @@ class KeywordIndex:
     def query_terms(self, query: str) -> list[int]:
         return [self.vocab[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocab]
 
-    def scores(self, query: str) -> tuple[np.ndarray, list[str]]:
-        """BM25F score of every row for the query's tokens and their bigrams; and the query's tokens."""
+    def scores(self, query: str, context_weight: float | None = None) -> tuple[np.ndarray, list[str]]:
+        """BM25F score of every row for the query's tokens and their bigrams; and the query's tokens.
+        context_weight: the context field's boost for this query instead of the built one (0: text only)."""
         tokens = list(dict.fromkeys(tokenize(query)))
         grams = dict.fromkeys(GRAM_PREFIX + g for t in tokens if len(t) > 1 for g in char_bigrams(t))
         ids = [self.vocab[t] for t in (*tokens, *grams) if t in self.vocab]
@@ -233,7 +235,28 @@ class KeywordIndex:
         # it converts both first, which cost a third of the query (same sums, same order either way).
         rows = np.concatenate([self.rows[s] for s in slices], dtype=np.intp)
         weights = np.concatenate([self.impacts[s] for s in slices], dtype=np.float64)
+        built = self.meta["field_boosts"].get("context")
+        if context_weight is not None and built and context_weight != built:
+            word_slices = [s for t, s in zip(ids, slices, strict=True) if t < self.n_words]
+            context = np.concatenate([self._context_impacts(s) for s in word_slices]) if word_slices else []
+            weights[:len(context)] += (context_weight / built - 1.0) * np.asarray(context)
         return np.bincount(rows, weights=weights, minlength=self.size), tokens
+
+    def _context_impacts(self, postings: slice) -> np.ndarray:
+        """The context field's share of the impacts of one word's postings (as the build computed it)."""
+        field = _fields_of(self.meta)[0].index("context")
+        tf = self.word_tfs[field, postings].astype(np.float64)
+        if self._context_norms is None:
+            lengths = np.asarray(load_array(self.directory, "lengths"))[:, field].astype(np.float64)
+            k1, b = self.meta["k1"], self.meta["b"]
+            avgdl = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+            self._context_norms = k1 * (1 - b + b * lengths / avgdl)
+        df = np.count_nonzero(tf)
+        n = max(self.size, 1)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        norms = self._context_norms[self.rows[postings]]
+        k1 = self.meta["k1"]
+        return np.where(tf > 0, idf * tf * (k1 + 1) / (tf + norms) * self.meta["field_boosts"]["context"], 0.0)
 
     def substring_mask(self, text: str, within: np.ndarray | None = None) -> np.ndarray:
         """Rows whose compacted text contains `text` (already compacted), inside the `within` mask."""

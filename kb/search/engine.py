@@ -24,7 +24,7 @@ from kb.search.filters import FILTER_FIELDS, Filters, document_mask
 from kb.search.fusion import FusedHit
 from kb.search.highlight import highlight
 from kb.search.query import Evaluator, QueryError, has_syntax
-from kb.search.ranking import Ranking, rank_plain, rank_structured
+from kb.search.ranking import Ranking, display_order, rank_plain, rank_structured
 from kb.settings import Settings
 from kb.store import Snapshot, Store
 from kb.text import normalize
@@ -177,26 +177,9 @@ class SearchEngine:
             rows, scores = rows[order], scores[order]
         return rows, scores
 
-    def order(self, ranking: Ranking, sort: str = "relevance", stop: int | None = None) -> np.ndarray:
+    def order(self, ranking: Ranking, sort: str = "relevance", stop: int | None = None, page: int = 10) -> np.ndarray:
         """Positions into ranking.fused in display order; only the first `stop` are guaranteed sorted."""
-        f = ranking.fused
-        n = len(f)
-        if n == 0:
-            return np.zeros(0, dtype=np.int64)
-        if sort == "relevance":
-            candidates = np.arange(n)
-            if stop is not None and stop < n:
-                threshold = np.partition(f.score, n - stop)[n - stop]
-                candidates = np.flatnonzero(f.score >= threshold)  # every tie at the cut comes along
-            order = candidates[np.lexsort((f.rows[candidates], -f.score[candidates]))]
-            return order[:stop] if stop is not None else order
-        if sort in ("year", "year_asc"):
-            years = ranking.served.row_years[f.rows]
-            key = -years if sort == "year" else np.where(years > 0, years, 10_000)
-            return np.lexsort((f.rows, -f.score, key))[:stop]
-        agencies = ranking.served.doc_values["agency"][ranking.served.indexes.catalog.row_doc[f.rows]]
-        _, rank = np.unique(agencies.astype(str), return_inverse=True)
-        return np.lexsort((f.rows, -f.score, rank))[:stop]
+        return display_order(ranking, sort, stop, page)
 
     def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
                    keyword_weight: float | None = None, limit: int | None = None) -> list[FusedHit]:
@@ -214,7 +197,7 @@ class SearchEngine:
         t0 = time.perf_counter()
         self.refresh()
         ranking = self.ranking(query, mode, filters)
-        window = self.order(ranking, sort, offset + k)[offset:offset + k]
+        window = self.order(ranking, sort, offset + k, page=k)[offset:offset + k]
         results = self.records(ranking, window, ranking.highlight_text, first_rank=offset + 1)
         response = {"query": query, "mode": mode, "took_ms": 0.0, "total": ranking.total, "total_exact": True,
                     "offset": offset, "k": k, "sort": sort, "structured": ranking.structured,
@@ -240,7 +223,9 @@ class SearchEngine:
             hit = FusedHit(cid, float(f.score[i]), _num(f.keyword[i]), _num(f.semantic[i]))
             # The document as this build saw it, so a response is of one generation even mid-update.
             doc = catalog.docs[catalog.row_doc[f.rows[i]]]
-            out.append(result_record(hit, chunks[cid] | {k: doc[k] for k in DOC_CONTEXT}, query, rank, with_highlight))
+            record = result_record(hit, chunks[cid] | {k: doc[k] for k in DOC_CONTEXT}, query, rank, with_highlight)
+            record["match"] = True if ranking.is_match is None else bool(ranking.is_match[i])
+            out.append(record)
         return out
 
     def export(self, query: str, mode: str = "hybrid", filters: Filters | None = None, sort: str = "relevance",
@@ -249,6 +234,8 @@ class SearchEngine:
         validate(query, mode, 1, 0, sort)
         ranking = self.ranking(query, mode, filters or Filters())
         order = self.order(ranking, sort)
+        if ranking.matches_first:
+            order = order[ranking.is_match[order]]  # matches only
 
         def records():
             for start in range(0, len(order), batch):

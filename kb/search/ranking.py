@@ -14,6 +14,7 @@ import numpy as np
 
 from kb.search.fusion import Fused, fuse_rows
 from kb.search.query import QueryError, parse
+from kb.search.terms import match_mask
 from kb.search.understand import Understood, understand
 from kb.text import normalize, tokenize
 
@@ -31,10 +32,15 @@ class Ranking:
     matched: np.ndarray | None     # keyword / structured matches before filters (a row mask), for facets
     understood: dict
     highlight_text: str            # what the highlights mark (a structured query's positive words)
+    is_match: np.ndarray | None = None  # per fused candidate: contains every term (None: every one does)
+    matches_first: bool = False    # only matches are counted (not semantic mode)
+    topical: bool = False          # names no agency or place: a page spreads over reports
+    group_matches: bool = False    # list every match before every related passage
 
     @property
     def total(self) -> int:
-        return len(self.fused)
+        """Matches only: related passages after them are never counted (semantic mode: its candidates)."""
+        return int(self.is_match.sum()) if self.matches_first else len(self.fused)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,11 @@ def _document_prior(understood: Understood, catalog, rows: np.ndarray) -> np.nda
     return None if understood.doc_boost is None else understood.doc_boost[catalog.row_doc[rows]]
 
 
+def _heading(understood: Understood, catalog, rows: np.ndarray) -> np.ndarray | None:
+    """A topical query's passage that is a heading or a contents line rather than a statement."""
+    return catalog.row_short[rows] if understood.topical and hasattr(catalog, "row_short") else None
+
+
 def _figure(understood: Understood, catalog, rows: np.ndarray) -> np.ndarray | None:
     return catalog.row_figure[rows] if understood.asks_quantity else None
 
@@ -59,6 +70,11 @@ SIGNALS: tuple[Signal, ...] = (
     # a question about a quantity is answered by a passage stating a figure
     Signal("figure", lambda u: u.figure_weight, _figure),
 )
+# Tuned on both dev sets together (bench/topical.py --grid).
+TOPICAL_CONTEXT = 0.0   # the context field's boost for a topical query: the passage text ranks first
+RELATED = 20            # related passages kept beside the matches (never counted)
+DIVERSITY_CAP = 3       # passages of one report in any page of a topical query (when others are left)
+DIVERSITY_DEPTH = 2000  # positions re-ordered for diversity; past them the plain order
 
 
 def apply_signals(fused: Fused, understood: Understood, catalog, signals=SIGNALS) -> Fused:
@@ -90,19 +106,36 @@ def fused_by_mode(mode: str, kw: tuple, sem: tuple, keyword_weight: float, metho
 
 def rank_plain(served, query: str, mode: str, allowed: np.ndarray | None, nearest: Nearest,
                keyword_weight: float, method: str = "convex") -> Ranking:
-    """A plain query: keyword matches + nearest passages, fused, then the signals."""
+    """A plain query: its matches (kb.search.terms) and its related passages (those with some of its
+    words, and the nearest by meaning), ranked by keyword + semantic scores and the signals. A topical
+    query lists its matches first; a question naming a report keeps the fused order (its answer need
+    not repeat every word of the question). Either way only matches are counted."""
     keyword, catalog = served.indexes.keyword, served.indexes.catalog
-    understood = understand(query, catalog)
-    kw, sem, matched = (NO_ROWS, np.zeros(0)), (NO_ROWS, np.zeros(0)), None
+    understood = understand(query, catalog, keyword)
+    matched = match_mask(keyword, catalog, understood.rest if understood.names else query,
+                         understood.named_docs, understood.names)
+    kw, sem = (NO_ROWS, np.zeros(0)), (NO_ROWS, np.zeros(0))
     if mode in ("hybrid", "keyword"):
-        matched = keyword.match_mask(query)
-        rows = np.flatnonzero(matched if allowed is None else matched & allowed)
-        scores, _ = keyword.scores(understood.rest or query)
+        some = keyword.match_mask(query) | matched  # passages with any of the query's words
+        rows = np.flatnonzero(some if allowed is None else some & allowed)
+        context = TOPICAL_CONTEXT if understood.topical else None
+        scores, _ = keyword.scores(understood.rest or query, context)
         kw = ranked_side(rows, scores[rows], method)
     if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
         sem = nearest(query, allowed, understood.doc_boost)
     fused = apply_signals(fused_by_mode(mode, kw, sem, keyword_weight, method), understood, catalog)
-    return Ranking(served, fused, False, matched, understood.describe(), query)
+    is_match = matched[fused.rows]
+    if mode != "semantic" and (~is_match).sum() > RELATED:
+        # only the best related passages stay (none is counted)
+        related = np.flatnonzero(~is_match)
+        drop = related[np.lexsort((fused.rows[related], -fused.score[related]))[RELATED:]]
+        keep = np.ones(len(fused), dtype=bool)
+        keep[drop] = False
+        fused = Fused(fused.rows[keep], fused.score[keep], fused.keyword[keep], fused.semantic[keep])
+        is_match = is_match[keep]
+    semantic = mode == "semantic"  # ranks its nearest passages only; facets count those, as total does
+    return Ranking(served, fused, False, None if semantic else matched, understood.describe(), query,
+                   is_match, not semantic, understood.topical, understood.topical and not semantic)
 
 
 def rank_structured(served, query: str, mode: str, allowed: np.ndarray | None, nearest: Nearest,
@@ -127,4 +160,59 @@ def rank_structured(served, query: str, mode: str, allowed: np.ndarray | None, n
     return Ranking(served, fused, True, matched, {"structured": str(parsed.tree)}, text)
 
 
-__all__ = ["Ranking", "Signal", "SIGNALS", "QueryError", "rank_plain", "rank_structured", "apply_signals"]
+def display_order(ranking: Ranking, sort: str = "relevance", stop: int | None = None,
+                  page: int = 10) -> np.ndarray:
+    """Positions into ranking.fused in display order (matches before related passages); only the first
+    `stop` are guaranteed sorted. A topical query's order is spread over reports (see `spread`)."""
+    f = ranking.fused
+    n = len(f)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    group = (~ranking.is_match).astype(np.int8) if ranking.group_matches else np.zeros(n, dtype=np.int8)
+    if sort == "relevance":
+        spread_out = ranking.topical and not ranking.structured
+        want = None if stop is None else (max(stop, DIVERSITY_DEPTH) if spread_out else stop)
+        candidates = np.arange(n)
+        if want is not None and want < n:
+            key = f.score - 1e9 * group  # the matches first
+            threshold = np.partition(key, n - want)[n - want]
+            candidates = np.flatnonzero(key >= threshold)  # every tie at the cut comes along
+        order = candidates[np.lexsort((f.rows[candidates], -f.score[candidates], group[candidates]))]
+        if spread_out:
+            row_doc = ranking.served.indexes.catalog.row_doc
+            order = spread(order, row_doc[f.rows[order]], group[order], page)
+        return order[:stop] if stop is not None else order
+    if sort in ("year", "year_asc"):
+        years = ranking.served.row_years[f.rows]
+        key = -years if sort == "year" else np.where(years > 0, years, 10_000)
+        return np.lexsort((f.rows, -f.score, key, group))[:stop]
+    agencies = ranking.served.doc_values["agency"][ranking.served.indexes.catalog.row_doc[f.rows]]
+    _, rank = np.unique(agencies.astype(str), return_inverse=True)
+    return np.lexsort((f.rows, -f.score, rank, group))[:stop]
+
+
+def spread(order: np.ndarray, docs: np.ndarray, group: np.ndarray, page: int,
+           cap: int = DIVERSITY_CAP, depth: int = DIVERSITY_DEPTH) -> np.ndarray:
+    """The order re-arranged so that any `page` consecutive positions hold at most `cap` passages of one
+    report while passages of other reports are left in the same group (matches, then related): at each
+    position the best remaining passage whose report is under the cap in the window. A cap per window,
+    not a penalty on scores: it holds on every page, whatever the offset, and keeps the order inside a
+    report. Only the first `depth` positions are re-arranged (a researcher pages that far at most)."""
+    head = min(len(order), depth)
+    pending = list(range(head))
+    placed: list[int] = []
+    window: dict[int, int] = {}
+    while pending:
+        first_group = group[pending[0]]
+        pick = next((j for j, i in enumerate(pending) if group[i] == first_group and window.get(docs[i], 0) < cap), 0)
+        i = pending.pop(pick)
+        placed.append(i)
+        window[docs[i]] = window.get(docs[i], 0) + 1
+        if len(placed) >= page:
+            gone = docs[placed[-page]]
+            window[gone] -= 1
+    return np.concatenate([order[placed], order[head:]]).astype(np.int64)
+
+
+__all__ = ["Ranking", "Signal", "SIGNALS", "QueryError", "rank_plain", "rank_structured", "apply_signals",
+           "display_order", "spread"]

@@ -6,6 +6,12 @@ on the whole question, the report's title or overview passage (which repeats the
 sentence with the figure. So the name tokens become a document prior (an idf-weighted share of the
 question's name tokens that a document carries, scaled so the best document has 1) and leave the
 text that ranks passages. Names come from the documents in the build, never from a list of our own.
+
+Only real names count: a name is a token of some document's agency, short name, region or year that
+is not a generic word of agency names (GENERIC_NAME_WORDS: 政府, 机关, 信息, 政务 …), that is in fewer
+than half of the documents' names, and that the documents it names carry more than the others mention
+it (NAMED_SHARE of the documents whose text holds it): 三门峡 or 安监局 name reports, 政务 in
+九原区政务服务局 does not. A query without a name of an agency or place is topical (kb.search.ranking).
 """
 from __future__ import annotations
 
@@ -16,11 +22,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kb.report.agency import abbreviate
-from kb.text import normalize, tokenize
+from kb.text import compact, normalize, tokenize
 
 # A token in the names of at least this share of the documents describes nothing (e.g. 人民政府 in a
 # corpus of city governments): it still counts for the prior, with its low idf, but stays in the text.
 COMMON_NAME_SHARE = 0.5
+# Words of agency names that never name one: what agencies are, not which.
+GENERIC_NAME_WORDS = frozenset("""
+机关 政府 人民 人民政府 单位 部门 信息 政务 机构 服务 政务服务 公开 工作 管理 管理局 监督 监督管理 中心 委员会 委员
+办公 办公室 办公厅 办事 办事处 街道 街道办 街道办事处 乡 镇 乡镇 村 社区 省 市 县 区 州 局 厅 部 委 司 处 科 所 站
+国家 全国 中华 中华人民共和国 总局 大数据 数据 资源 社会 保障 安全 生产 发展 改革 自然 统计 行政 审批 综合 执法
+""".split())
+# A token names documents when those it names are at least this share of the documents mentioning it.
+NAMED_SHARE = 0.3
 BOOST = 1.0  # weight of the document prior next to the fused passage score (in [0, 1]); bench/real.py
 # A question about a quantity ("多少件", "几次", "是否收费") is answered by a passage stating a figure.
 FIGURE_BOOST = 0.3
@@ -29,8 +43,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def name_tokens(doc: dict) -> set[str]:
-    """The tokens that name a document in its metadata: agency and its short form, region, level, year."""
-    text = " ".join(v for v in (doc["agency"], abbreviate(doc["agency"]), doc["region"], doc.get("level") or "") if v)
+    """The tokens that name a document in its metadata: agency and its short form, region, year."""
+    text = " ".join(v for v in (doc["agency"], abbreviate(doc["agency"]), doc["region"]) if v)
     tokens = set(tokenize(text))
     if doc.get("year"):
         tokens.add(str(doc["year"]))
@@ -43,16 +57,25 @@ class Understood:
     doc_boost: np.ndarray | None        # per document, in [0, 1]; None when the question names nothing
     names: list[str] = field(default_factory=list)
     asks_quantity: bool = False
+    named_docs: list = field(default_factory=list)  # per name: the indexes of the documents it names
     boost_weight: float = field(default_factory=lambda: BOOST)
     figure_weight: float = field(default_factory=lambda: FIGURE_BOOST)
 
+    @property
+    def topical(self) -> bool:
+        """Names no agency or place (a year alone does not make a question about one report)."""
+        return not any(not _YEAR.fullmatch(t) for t in self.names)
+
     def describe(self) -> dict:
         out = {"names": self.names, "rest": self.rest} if self.names else {}
-        return out | ({"asks_quantity": True} if self.asks_quantity else {})
+        return out | ({"asks_quantity": True} if self.asks_quantity else {}) | {"topical": self.topical}
 
 
 class Understander:
-    def __init__(self, docs: list[dict]):
+    def __init__(self, docs: list[dict], mentions=None):
+        """mentions(token) -> how many documents' text contains the token (None: not checked)."""
+        self.mentions = mentions
+        self._specific: dict[str, bool] = {}
         self.n_docs = len(docs)
         self.doc_tokens = [name_tokens(d) for d in docs]
         df: dict[str, int] = {}
@@ -70,10 +93,25 @@ class Understander:
         df = self.df.get(token, 0)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
+    def is_name(self, token: str) -> bool:
+        """A year of some document, or a specific name (see the module's docstring)."""
+        if token not in self.df:
+            return False
+        if _YEAR.fullmatch(token):
+            return True
+        if len(token) < 2 or token in GENERIC_NAME_WORDS or self.df[token] >= COMMON_NAME_SHARE * self.n_docs:
+            return False
+        if token not in self._specific:
+            if len(self._specific) > 100_000:
+                self._specific.clear()
+            mentioned = self.mentions(token) if self.mentions else 0
+            self._specific[token] = self.df[token] >= NAMED_SHARE * max(mentioned, self.df[token])
+        return self._specific[token]
+
     def understand(self, query: str) -> Understood:
         tokens = list(dict.fromkeys(tokenize(query)))
         quantity = bool(ASKS_QUANTITY.search(query))
-        names = [t for t in tokens if t in self.df and (len(t) > 1 or _YEAR.fullmatch(t))]
+        names = [t for t in tokens if self.is_name(t)]
         if not names or not self.n_docs:
             return Understood(query, None, asks_quantity=quantity)
         boost = np.zeros(self.n_docs)
@@ -82,27 +120,31 @@ class Understander:
         if boost.max() <= 0:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
-        specific = [t for t in names if self.df[t] < COMMON_NAME_SHARE * self.n_docs or _YEAR.fullmatch(t)]
-        if any(not _YEAR.fullmatch(t) for t in specific):
-            # The question names a document: every name of the documents it names best leaves the text
-            # (安全生产监督管理局 in "湖南安全生产监督管理局…", however many bureaus share it).
+        if any(not _YEAR.fullmatch(t) for t in names):
+            # The question names a document: every other specific name of the documents it names best
+            # leaves the text too (安全生产监督管理局 in "湖南安全生产监督管理局…", however many share it).
             best = np.flatnonzero(boost >= 1.0 - 1e-9)
-            specific += [t for t in names if t not in specific and all(t in self.doc_tokens[i] for i in best)]
+            names += [t for t in tokens if t not in names and t in self.df and len(t) > 1
+                      and t not in GENERIC_NAME_WORDS and all(t in self.doc_tokens[i] for i in best)]
         rest = normalize(query)
-        for t in sorted(specific, key=len, reverse=True):
+        for t in sorted(names, key=len, reverse=True):
             rest = _remove(rest, t)
         rest = _YEAR.sub(" ", rest)
         rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
-        return Understood(rest if tokenize(rest) else "", boost, specific, asks_quantity=quantity)
+        named_docs = [self.by_token[t] for t in names]
+        return Understood(rest if tokenize(rest) else "", boost, names, asks_quantity=quantity, named_docs=named_docs)
 
 
 def _remove(text: str, token: str) -> str:
     return re.sub(r"\s+", " ", text.replace(token, " ")).strip()
 
 
-def understand(query: str, catalog) -> Understood:
-    """Understanding with an Understander cached on the catalog object."""
+def understand(query: str, catalog, keyword=None) -> Understood:
+    """Understanding with an Understander cached on the catalog object; keyword (the build's keyword
+    index) counts the documents whose text mentions a token."""
     understander = getattr(catalog, "_understander", None)
     if understander is None:
-        understander = catalog._understander = Understander(catalog.docs)
+        def mentions(token: str) -> int:
+            return len(np.unique(catalog.row_doc[keyword.substring_mask(compact(token))]))
+        understander = catalog._understander = Understander(catalog.docs, mentions if keyword is not None else None)
     return understander.understand(query)
