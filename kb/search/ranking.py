@@ -45,23 +45,28 @@ class Ranking:
 
 @dataclass(frozen=True)
 class Signal:
-    """A prior added to the fused score: weight(understood) * value(understood, catalog, rows)."""
+    """A prior added to the fused score: weight(understood) * value(understood, indexes, rows)."""
     name: str
     weight: Callable[[Understood], float]
     value: Callable[[Understood, object, np.ndarray], np.ndarray | None]  # None: does not apply
 
 
-def _document_prior(understood: Understood, catalog, rows: np.ndarray) -> np.ndarray | None:
-    return None if understood.doc_boost is None else understood.doc_boost[catalog.row_doc[rows]]
+def _document_prior(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | None:
+    return None if understood.doc_boost is None else understood.doc_boost[indexes.catalog.row_doc[rows]]
 
 
-def _heading(understood: Understood, catalog, rows: np.ndarray) -> np.ndarray | None:
-    """A topical query's passage that is a heading or a contents line rather than a statement."""
-    return catalog.row_short[rows] if understood.topical and hasattr(catalog, "row_short") else None
+def _short(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | None:
+    """For a topical query, how far a passage falls short of a statement (a heading, a contents line):
+    1 for an empty one, 0 from STATEMENT_CHARS characters on."""
+    if not understood.topical:
+        return None
+    offsets = indexes.keyword.texts.offsets
+    chars = (offsets[rows + 1] - offsets[rows]) / 3  # compacted UTF-8, nearly all three-byte characters
+    return np.clip(1.0 - chars / STATEMENT_CHARS, 0.0, 1.0)
 
 
-def _figure(understood: Understood, catalog, rows: np.ndarray) -> np.ndarray | None:
-    return catalog.row_figure[rows] if understood.asks_quantity else None
+def _figure(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | None:
+    return indexes.catalog.row_figure[rows] if understood.asks_quantity else None
 
 
 SIGNALS: tuple[Signal, ...] = (
@@ -69,19 +74,24 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("document_prior", lambda u: u.boost_weight, _document_prior),
     # a question about a quantity is answered by a passage stating a figure
     Signal("figure", lambda u: u.figure_weight, _figure),
+    # a topical query wants statements: headings and contents lines rank low
+    Signal("short", lambda u: -SHORT_PENALTY, _short),
 )
 # Tuned on both dev sets together (bench/topical.py --grid).
-TOPICAL_CONTEXT = 0.0   # the context field's boost for a topical query: the passage text ranks first
+TOPICAL_CONTEXT = 0.25  # the context field's boost for a topical query: the passage text ranks first
+TOPICAL_KEYWORD_WEIGHT = 0.8  # the keyword side's weight in a topical query's fusion
+SHORT_PENALTY = 0.1     # taken off a topical query's passage with no statement (scaled by `_short`)
+STATEMENT_CHARS = 40
 RELATED = 20            # related passages kept beside the matches (never counted)
 DIVERSITY_CAP = 3       # passages of one report in any page of a topical query (when others are left)
 DIVERSITY_DEPTH = 2000  # positions re-ordered for diversity; past them the plain order
 
 
-def apply_signals(fused: Fused, understood: Understood, catalog, signals=SIGNALS) -> Fused:
+def apply_signals(fused: Fused, understood: Understood, indexes, signals=SIGNALS) -> Fused:
     if not len(fused):
         return fused
     for signal in signals:
-        value = signal.value(understood, catalog, fused.rows)
+        value = signal.value(understood, indexes, fused.rows)
         if value is not None:
             fused.score = fused.score + signal.weight(understood) * value
     return fused
@@ -123,7 +133,9 @@ def rank_plain(served, query: str, mode: str, allowed: np.ndarray | None, neares
         kw = ranked_side(rows, scores[rows], method)
     if mode in ("hybrid", "semantic") and (tokenize(query) or mode == "semantic" and normalize(query).strip()):
         sem = nearest(query, allowed, understood.doc_boost)
-    fused = apply_signals(fused_by_mode(mode, kw, sem, keyword_weight, method), understood, catalog)
+    if understood.topical:
+        keyword_weight = TOPICAL_KEYWORD_WEIGHT
+    fused = apply_signals(fused_by_mode(mode, kw, sem, keyword_weight, method), understood, served.indexes)
     is_match = matched[fused.rows]
     if mode != "semantic" and (~is_match).sum() > RELATED:
         # only the best related passages stay (none is counted)

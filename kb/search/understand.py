@@ -11,7 +11,9 @@ Only real names count: a name is a token of some document's agency, short name, 
 is not a generic word of agency names (GENERIC_NAME_WORDS: 政府, 机关, 信息, 政务 …), that is in fewer
 than half of the documents' names, and that the documents it names carry more than the others mention
 it (NAMED_SHARE of the documents whose text holds it): 三门峡 or 安监局 name reports, 政务 in
-九原区政务服务局 does not. A query without a name of an agency or place is topical (kb.search.ranking).
+九原区政务服务局 does not. A word of several agencies' names that is no place (安监局, 统计局) says what
+kind of agency: it refines a prior that a place, one agency's word or a year starts, never starts one.
+A query without a name of an agency or place is topical (kb.search.ranking).
 """
 from __future__ import annotations
 
@@ -88,13 +90,25 @@ class Understander:
             for t in tokens:
                 self.by_token.setdefault(t, []).append(i)
         self.by_token = {t: np.array(v, dtype=np.int64) for t, v in self.by_token.items()}
+        # A word of the names of several agencies, and no place (安监局, 统计局, 安全生产), says what kind
+        # of agency: it helps pick among the reports a place or agency names, but names none by itself.
+        self.places = {t for d in docs for t in tokenize(d["region"] or "")}
+        agencies: dict[str, set[str]] = {}
+        for d, tokens in zip(docs, self.doc_tokens, strict=True):
+            for t in tokens:
+                agencies.setdefault(t, set()).add(d["agency"])
+        self.kind = {t for t, names in agencies.items() if len(names) > 1 and t not in self.places}
 
     def idf(self, token: str) -> float:
         df = self.df.get(token, 0)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
+    def is_specific(self, token: str) -> bool:
+        """A name that picks reports by itself: a year, a place, or a word of one agency's names."""
+        return self.is_name(token) and token not in self.kind
+
     def is_name(self, token: str) -> bool:
-        """A year of some document, or a specific name (see the module's docstring)."""
+        """A year of some document, or a name (see the module's docstring)."""
         if token not in self.df:
             return False
         if _YEAR.fullmatch(token):
@@ -112,15 +126,18 @@ class Understander:
         tokens = list(dict.fromkeys(tokenize(query)))
         quantity = bool(ASKS_QUANTITY.search(query))
         names = [t for t in tokens if self.is_name(t)]
-        if not names or not self.n_docs:
+        specific = [t for t in names if self.is_specific(t)]
+        if not specific or not self.n_docs:
             return Understood(query, None, asks_quantity=quantity)
+        if all(_YEAR.fullmatch(t) for t in specific):
+            names = specific  # a year alone: kind words stay topic words
         boost = np.zeros(self.n_docs)
         for t in names:
             boost[self.by_token[t]] += self.idf(t)
         if boost.max() <= 0:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
-        if any(not _YEAR.fullmatch(t) for t in names):
+        if any(not _YEAR.fullmatch(t) for t in specific):
             # The question names a document: every other specific name of the documents it names best
             # leaves the text too (安全生产监督管理局 in "湖南安全生产监督管理局…", however many share it).
             best = np.flatnonzero(boost >= 1.0 - 1e-9)
