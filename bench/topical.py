@@ -83,7 +83,7 @@ def topical(engine, score, qrels, modes=("keyword", "semantic", "hybrid"), verbo
     for mode in modes:
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-            out[mode] = score.score(None, qrels, mode, verbose, rank=kb_ranker(engine, mode))
+            out[mode] = score.score("store", qrels, mode, verbose, rank=kb_ranker(engine, mode))
     return out
 
 
@@ -132,7 +132,7 @@ def main():
     for label, qrels in (("shared judgements", [str(SHARED_QRELS)]), ("shared + bench/topical-qrels.jsonl", with_ours)):
         print(f"-- topical dev set, {label}")
         topical(engine, score, qrels, verbose=a.verbose)
-        score.score(None, qrels, "bm25", a.verbose, rank=peer)
+        score.score("store", qrels, "bm25", a.verbose, rank=peer)
     print(f"-- fact questions (../shared/eval/dev.jsonl on {facts_engine.settings.index_dir})")
     for mode, rep in facts(facts_engine, ("keyword", "semantic", "hybrid")).items():
         print(f"{mode:8} R@5={rep['r5']:.3f} MRR@10={rep['mrr10']:.3f} aggregate {rep['aggregate']}/{rep['aggregate_total']}")

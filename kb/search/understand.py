@@ -103,6 +103,11 @@ class Understander:
         df = self.df.get(token, 0)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
+    @staticmethod
+    def generic(token: str) -> bool:
+        """A generic word of agency names, or a piece of one (民政 of 人民政府, 府 …)."""
+        return token in GENERIC_NAME_WORDS or any(token in w for w in GENERIC_NAME_WORDS if len(w) > len(token))
+
     def is_specific(self, token: str) -> bool:
         """A name that picks reports by itself: a year, a place, or a word of one agency's names."""
         return self.is_name(token) and token not in self.kind
@@ -113,7 +118,7 @@ class Understander:
             return False
         if _YEAR.fullmatch(token):
             return True
-        if len(token) < 2 or token in GENERIC_NAME_WORDS or self.df[token] >= COMMON_NAME_SHARE * self.n_docs:
+        if len(token) < 2 or self.generic(token) or self.df[token] >= COMMON_NAME_SHARE * self.n_docs:
             return False
         if token not in self._specific:
             if len(self._specific) > 100_000:
@@ -137,14 +142,18 @@ class Understander:
         if boost.max() <= 0:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
+        removed = list(names)
         if any(not _YEAR.fullmatch(t) for t in specific):
-            # The question names a document: every other specific name of the documents it names best
-            # leaves the text too (安全生产监督管理局 in "湖南安全生产监督管理局…", however many share it).
+            # The question names a document: every other word of the names of the documents it names best
+            # leaves the text too (安全生产监督管理局 in "湖南安全生产监督管理局…", 街道办事处 in "官洲街道办事处…");
+            # the specific ones among them are names, generic ones are not.
             best = np.flatnonzero(boost >= 1.0 - 1e-9)
-            names += [t for t in tokens if t not in names and t in self.df and len(t) > 1
-                      and t not in GENERIC_NAME_WORDS and all(t in self.doc_tokens[i] for i in best)]
+            carried = [t for t in tokens if t not in names and t in self.df and len(t) > 1
+                       and all(t in self.doc_tokens[i] for i in best)]
+            names += [t for t in carried if not self.generic(t)]
+            removed += carried
         rest = normalize(query)
-        for t in sorted(names, key=len, reverse=True):
+        for t in sorted(removed, key=len, reverse=True):
             rest = _remove(rest, t)
         rest = _YEAR.sub(" ", rest)
         rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
