@@ -54,3 +54,20 @@ def corpus_copy(tmp_path):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+REAL_REPORTS = PROJECT_ROOT.parent / "shared" / "real" / "reports"
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory):
+    """The seeds + ../shared/real/reports (the topical dev set's 41 files) in one knowledge base."""
+    import os
+
+    if not REAL_REPORTS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{REAL_REPORTS} is missing: CI always has ../shared/real beside the checkout")
+        pytest.skip(f"no real reports at {REAL_REPORTS} (they live beside the checkout, in ../shared/real)")
+    settings = load_settings(index_dir=tmp_path_factory.mktemp("real-index"), reports_dir=SEEDS)
+    update_knowledge_base(settings, [SEEDS, REAL_REPORTS])
+    return SearchEngine(settings)

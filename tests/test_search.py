@@ -18,10 +18,13 @@ from .conftest import DEV_QUERIES
 # Pinned on the dev set (kb eval ../shared/eval/dev.jsonl); a change that moves them must say why.
 # Up from 1.000/0.922, 0.933/0.856, 0.800/0.533: the names in a question pick the document (a prior), the rest
 # of it the passage, and a question about a quantity prefers a passage stating a figure (kb.search.understand).
-PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.933), "semantic": (0.933, 0.728)}
+# Then keyword 0.933 -> 0.900 MRR, semantic 0.933/0.728 -> 0.867/0.706 (issue 18): only real names make a
+# prior now, so "通过微博公开的政府信息有多少条" no longer leans on the reports whose names hold 政府 or 信息.
+PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.900), "semantic": (0.867, 0.706)}
 # Our own held-out questions on the seeds (several phrasings per figure, never tuned on).
 SEED_QUESTIONS = PROJECT_ROOT / "tests" / "queries" / "seed_questions.jsonl"
-PINNED_SEED_QUESTIONS = {"hybrid": (1.000, 0.917), "keyword": (1.000, 0.915), "semantic": (0.800, 0.535)}
+# issue 18 (real names only, a named agency's generic words leave the text): hybrid MRR 0.917 -> 0.903.
+PINNED_SEED_QUESTIONS = {"hybrid": (1.000, 0.903), "keyword": (1.000, 0.919), "semantic": (0.800, 0.539)}
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 
 
@@ -131,7 +134,7 @@ def test_empty_or_stopword_queries_return_nothing(engine, query):
 def test_filters_apply_before_the_cut(engine):
     res = engine.search("政府信息公开", k=100, filters=Filters(agency="羅莊"))
     assert res["results"] and {r["agency"] for r in res["results"]} == {"罗庄区安全生产监督管理局"}
-    assert res["total"] == len(res["results"])
+    assert res["total"] == sum(r["match"] for r in res["results"])
     by_year = engine.search("政府信息公开", k=100, filters=Filters(year=2017, doc_type="annual_report"))
     assert {(r["year"], r["doc_type"]) for r in by_year["results"]} == {(2017, "annual_report")}
     semantic = engine.search("微信", mode="semantic", k=5, filters=Filters(region="黑龙江"))

@@ -15,7 +15,7 @@ import numpy as np
 
 from kb.text import compact, content_words, normalize, tokenize
 
-AS_WRITTEN_CHARS = 4  # a part of at most this many characters is one term, unless it asks something
+AS_WRITTEN_CHARS = 5  # a part of at most this many characters is one term (新闻发布会, 微信公众号) unless it asks something
 QUESTION = re.compile(r"多少|几|哪些|哪个|什么|如何|怎么|怎样|是否|有没有|有无|吗|[?？]")
 
 
