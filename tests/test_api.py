@@ -1,6 +1,8 @@
 """The JSON API through the Flask test client: every endpoint, bad input, escaping, OpenAPI, fuzzing."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
 from kb.report.facts import METRICS
+from kb.text import compact
 
 
 def error_of(response):
@@ -86,11 +89,40 @@ def test_facts(client):
 
 def test_compare(client):
     body = client.get("/api/compare", query_string={"q": "微信", "k": 2}).get_json()
-    assert len(body["agencies"]) >= 3
+    assert len(body["agencies"]) >= 3 and body["matched"]
     for a in body["agencies"]:
         assert 1 <= len(a["results"]) <= 2 and all(r["agency"] == a["agency"] for r in a["results"])
+        assert all("微信" in compact(r["text"]) and r["match"] for r in a["results"])
+    named = [a["agency"] for a in body["agencies"]]
+    assert len(set(named)) == len(named)
+    # coverage: the agencies that mention it, of all; the others listed apart
+    assert body["coverage"] == {"mention": len(named), "of": len(named) + len(body["silent_agencies"])}
+    assert not set(named) & set(body["silent_agencies"])
     assert client.get("/api/compare").status_code == 400
     assert client.get("/api/compare", query_string={"q": "x", "k": 50}).status_code == 400
+
+
+def test_compare_filters_and_csv(client):
+    body = client.get("/api/compare", query_string={"q": "微信", "level": "市级"}).get_json()
+    assert body["agencies"] and all(a["level"] == "市级" for a in body["agencies"])
+    r = client.get("/api/compare", query_string={"q": "微信", "k": 2, "format": "csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    text = r.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    full = client.get("/api/compare", query_string={"q": "微信", "k": 2}).get_json()
+    assert len([x for x in rows if x["mentions"] == "yes"]) == sum(len(a["results"]) for a in full["agencies"])
+    assert {x["agency"] for x in rows if x["mentions"] == "no"} == set(full["silent_agencies"])
+
+
+def test_similar_passages_come_from_other_agencies(client):
+    hit = client.get("/api/search", query_string={"q": "政务微博", "k": 1}).get_json()["results"][0]
+    body = client.get("/api/similar", query_string={"chunk_id": hit["chunk_id"], "k": 3}).get_json()
+    agencies = [r["agency"] for r in body["results"]]
+    assert 1 <= len(agencies) <= 3 and len(set(agencies)) == len(agencies) and hit["agency"] not in agencies
+    assert all(compact(r["text"]) != compact(hit["text"]) for r in body["results"])
+    assert client.get("/api/similar").status_code == 400
+    assert client.get("/api/similar", query_string={"chunk_id": 10**9}).status_code == 404
 
 
 def test_unknown_api_path_and_method(client):
@@ -121,7 +153,7 @@ def test_openapi_document_validates(client):
     validate(spec)
     paths = set(spec["paths"])
     assert paths == {"/api/health", "/api/search", "/api/export", "/api/documents", "/api/documents/{doc_id}",
-                     "/api/facts", "/api/compare", "/api/openapi.json"}
+                     "/api/facts", "/api/compare", "/api/similar", "/api/openapi.json"}
     assert set(spec["paths"]["/api/facts"]["get"]["parameters"][0]["schema"]["enum"]) == set(METRICS)
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from kb.questions.figures import figures_csv, known_metrics
 from kb.questions.table import TableFilters, facts_table
 from kb.report.facts import METRICS
-from kb.search.compare import compare_agencies
+from kb.search.compare import compare_agencies, compare_csv, similar_passages
 from kb.search.engine import SearchError
 
 from .engine import document_or_404, engine
@@ -122,12 +122,33 @@ def facts():
 
 @api.get("/compare")
 def compare():
+    """One row per agency mentioning the topic, its best passages side by side; JSON, or CSV for Excel."""
     q = query_param(request.args, required=True)
     k = int_param(request.args, "k", 3, 1, 20)
+    fmt = request.args.get("format") or "json"
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "invalid_parameter", f"format must be csv or json; got {fmt[:40]!r}")
     try:
-        return jsonify(compare_agencies(engine(), q, k, filters_param(request.args)))
+        result = compare_agencies(engine(), q, k, filters_param(request.args))
     except SearchError as exc:
         raise bad_search(exc) from None
+    if fmt == "csv":
+        return Response(compare_csv(result), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=kb-compare.csv"})
+    return jsonify(result)
+
+
+@api.get("/similar")
+def similar():
+    """The passages of other agencies most similar to one passage (其他机关的类似表述)."""
+    chunk_id = int_param(request.args, "chunk_id", None, 0, 2**62)
+    if chunk_id is None:
+        raise ApiError(400, "invalid_parameter", "chunk_id is required")
+    k = int_param(request.args, "k", 5, 1, 20)
+    try:
+        return jsonify(similar_passages(engine(), chunk_id, k))
+    except KeyError:
+        raise ApiError(404, "not_found", f"no passage {chunk_id}") from None
 
 
 @api.get("/openapi.json")

@@ -62,7 +62,9 @@ SCHEMAS = {
         "doc_type": {"type": "string"}, "section": {"type": "array", "items": {"type": "string"}},
         "text": {"type": "string", "description": "the passage in the document's original script"},
         "highlight": {"type": "string", "description": "the passage HTML-escaped, <mark> around matches"},
-        "start": {"type": "integer"}, "end": {"type": "integer"}, "url": {"type": "string"}}},
+        "start": {"type": "integer"}, "end": {"type": "integer"}, "url": {"type": "string"},
+        "match": {"type": "boolean", "description": "contains every term of the query (counted in total); "
+                                                    "false: a related passage shown after the matches"}}},
     "AnswerRow": {"type": "object", "required": ["agency", "year", "metric", "value", "approx", "doc_id"],
                   "description": "one agency-year's figure for one metric of the question, with its evidence; "
                                  "value null: the report states no such figure (text empty, url opens the report)",
@@ -167,9 +169,18 @@ SCHEMAS = {
         "metrics": {"type": "object", "additionalProperties": {"type": "string"}}}},
     "CompareResponse": {"type": "object", "properties": {
         "query": {"type": "string"}, "mode": {"type": "string"}, "took_ms": {"type": "number"},
+        "matched": {"type": "boolean", "description": "false: no passage holds every term; the rows are the "
+                                                      "closest passages and count as no mention"},
+        "total_agencies": {"type": "integer"},
+        "coverage": {"type": "object", "properties": {"mention": {"type": "integer"}, "of": {"type": "integer"}},
+                     "description": "N of M agencies (under the filters) mention the topic"},
+        "silent_agencies": {"type": "array", "items": {"type": "string"}, "description": "never mention it"},
         "agencies": {"type": "array", "items": {"type": "object", "properties": {
-            "agency": {"type": "string"}, "region": {"type": "string"},
+            "agency": {"type": "string"}, "region": {"type": "string"}, "level": {"type": "string", "nullable": True},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}}}}},
+    "SimilarResponse": {"type": "object", "required": ["chunk_id", "results"], "properties": {
+        "chunk_id": {"type": "integer"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}},
 }
 
 
@@ -225,8 +236,23 @@ def openapi_document() -> dict:
             "/api/compare": {"get": {
                 "summary": "The best passages per agency on one topic, side by side", "operationId": "compare",
                 "parameters": [Q, _param("k", {"type": "integer", "minimum": 1, "maximum": 20, "default": 3},
-                                         "passages per agency"), *FILTER_PARAMS],
-                "responses": _ok("CompareResponse", "agencies with their passages")}},
+                                         "passages per agency"),
+                               _param("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                                      "csv: a line per passage and per silent agency (UTF-8 with BOM)"),
+                               *FILTER_PARAMS],
+                "responses": {**_ok("CompareResponse", "agencies with their passages"),
+                              "200": {"description": "one row per agency", "content": {
+                                  "application/json": {"schema": {"$ref": "#/components/schemas/CompareResponse"}},
+                                  "text/csv": {"schema": {"type": "string"}}}}}}},
+            "/api/similar": {"get": {
+                "summary": "其他机关的类似表述: the passages of other agencies most similar to one passage",
+                "operationId": "similar",
+                "parameters": [_param("chunk_id", {"type": "integer", "minimum": 0}, "the passage (a result's chunk_id)",
+                                      required=True),
+                               _param("k", {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+                                      "passages (one per agency)")],
+                "responses": {**_ok("SimilarResponse", "the nearest passages of other agencies"),
+                              "404": {"$ref": "#/components/responses/NotFound"}}}},
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                           "responses": {"200": {"description": "OpenAPI 3 document",
                                                                 "content": {"application/json": {

@@ -10,7 +10,7 @@ from kb.questions.label import question_label
 from kb.questions.table import TableFilters, facts_table
 from kb.report.agency import LEVELS
 from kb.report.facts import METRICS
-from kb.search.compare import compare_agencies
+from kb.search.compare import compare_agencies, passage_at, similar_passages
 from kb.search.engine import MODES, SORTS, SearchError
 from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
 from kb.text import to_simplified
@@ -169,9 +169,11 @@ def document_page(doc_id: str):
     cited_path = next((s["path"] for s in reversed(sections) if start is not None and s["start"] <= start), None)
     toggle = url_for("pages.document_page", doc_id=doc_id, **({"start": start, "end": end} if start is not None else {}),
                      **({} if simplified else {"script": "simplified"})) + ("#passage" if start is not None else "")
+    cited = passage_at(engine(), doc_id, start) if start is not None else None
+    similar = similar_passages(engine(), cited)["results"] if cited is not None else []
     return render_template("document.html", doc=doc, sections=sections, simplified=simplified, toggle=toggle,
                            body=document_html(doc["text"], sections, start, end, simplified), start=start, end=end,
-                           cited_path=cited_path, has_traditional=has_traditional)
+                           cited_path=cited_path, has_traditional=has_traditional, similar=similar, cited=cited)
 
 
 @pages.get("/compare")
@@ -185,7 +187,8 @@ def compare_page():
             result = compare_agencies(engine(), q, k, filters)
         except SearchError as exc:
             error = str(exc)
-    return render_template("compare.html", q=q, k=k, result=result, error=error, filters=filters,
+    csv_url = _search_url("api.compare", format="csv")
+    return render_template("compare.html", q=q, k=k, result=result, error=error, filters=filters, csv_url=csv_url,
                            options=_doc_options(), chips=chip_links(filters, {}, "pages.compare_page"))
 
 

@@ -125,6 +125,11 @@ class VectorIndex:
         found, scores = found[0][keep].astype(np.int64), scores[0][keep]
         return (found if self.row_of_node is None else self.row_of_node[found]), scores
 
+    def row_vector(self, row: int) -> np.ndarray:
+        """The stored vector of one row (a copy)."""
+        node = row if self.node_of_row is None else int(self.node_of_row[row])
+        return np.array(self.vectors[node], dtype=np.float32)
+
     def _bitmap(self, nodes: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.index.ntotal, dtype=np.uint8)
         mask[nodes] = 1

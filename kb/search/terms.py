@@ -45,3 +45,11 @@ def match_mask(keyword, catalog, text: str, named_docs: list | None = None,
         carried = catalog.rows_of_docs(doc_mask) | keyword.substring_mask(compact(name))
         mask = carried if mask is None else mask & carried
     return np.zeros(keyword.size, dtype=bool) if mask is None else mask  # nothing to look for
+
+
+def any_term_mask(keyword, text: str) -> np.ndarray:
+    """Rows that contain at least one term of text (a comparison's fallback when none has them all)."""
+    mask = np.zeros(keyword.size, dtype=bool)
+    for term in match_terms(text):
+        mask |= keyword.substring_mask(term)
+    return mask
