@@ -68,17 +68,59 @@ def test_search_click_and_see_the_cited_span(page, server_url, artifacts, client
         assert page.locator("mark#passage").inner_text()
 
 
-def test_compare_page_shows_agencies_side_by_side(page, server_url, artifacts):
+def test_compare_page_is_a_table_with_its_coverage(page, server_url, artifacts, client):
     page.goto(server_url + "/compare?q=微信")
-    page.wait_for_selector(".compare .agency-column")
-    columns = page.locator(".compare .agency-column")
-    assert columns.count() >= 3
-    agencies = {columns.nth(i).locator("h2").inner_text() for i in range(columns.count())}
-    assert len(agencies) == columns.count()
-    # side by side: the first two columns share a row
-    boxes = [columns.nth(i).bounding_box() for i in range(2)]
+    page.wait_for_selector(".compare-table tr.agency-row")
+    rows = page.locator(".compare-table tr.agency-row")
+    body = client.get("/api/compare", query_string={"q": "微信"}).get_json()
+    assert rows.count() == len(body["agencies"]) >= 3
+    agencies = [rows.nth(i).locator("th .agency").inner_text() for i in range(rows.count())]
+    assert agencies == [a["agency"] for a in body["agencies"]] and len(set(agencies)) == len(agencies)
+    coverage = page.locator("#coverage").inner_text()
+    assert f"{body['coverage']['mention']} / {body['coverage']['of']} 个机关提到" in coverage
+    # a row's passages side by side: its first two cells share a line
+    cells = rows.first.locator("td")
+    boxes = [cells.nth(i).bounding_box() for i in range(2)]
     assert abs(boxes[0]["y"] - boxes[1]["y"]) < 5 and boxes[1]["x"] > boxes[0]["x"]
+    if body["silent_agencies"]:
+        assert page.locator("#silent-agencies").is_visible()
     page.screenshot(path=str(artifacts / "compare.png"), full_page=True)
+
+
+def test_related_passages_under_their_own_heading(page, server_url, artifacts, client):
+    body = client.get("/api/search", query_string={"q": "政务微博", "k": 20}).get_json()
+    matches = [r for r in body["results"] if r["match"]]
+    assert matches and len(matches) == body["total"] < len(body["results"])
+    page.goto(server_url + "/?k=20&q=" + "政务微博")
+    page.wait_for_selector("#related")
+    assert page.locator("#related").inner_text() == "相关段落"
+    assert page.locator("#total").inner_text() == str(body["total"])
+    # the matches above the heading, the related passages below it
+    assert page.locator("ol.results:not(.related) li.result").count() == len(matches)
+    assert page.locator("ol.results.related li.result").count() == len(body["results"]) - len(matches)
+    heading_y = page.locator("#related").bounding_box()["y"]
+    assert page.locator("ol.results.related li.result").first.bounding_box()["y"] > heading_y
+    page.screenshot(path=str(artifacts / "related.png"), full_page=True)
+    page.goto(server_url + "/?q=" + "量子纠缠超导体")
+    page.wait_for_selector("#no-match")
+    assert "未找到包含“量子纠缠超导体”的段落" in page.locator("#no-match").inner_text()
+    assert page.locator("#total").inner_text() == "0"
+
+
+def test_similar_passages_panel_on_the_document_page(page, server_url, artifacts, client):
+    hit = client.get("/api/search", query_string={"q": "政务微博", "k": 1}).get_json()["results"][0]
+    similar = client.get("/api/similar", query_string={"chunk_id": hit["chunk_id"]}).get_json()["results"]
+    page.goto(server_url + hit["url"])
+    page.wait_for_selector("#similar")
+    assert page.locator("#similar h2").inner_text() == "其他机关的类似表述"
+    items = page.locator("#similar .similar-item")
+    assert items.count() == len(similar) >= 1
+    assert [items.nth(i).locator(".agency").inner_text() for i in range(items.count())] == [r["agency"] for r in similar]
+    assert hit["agency"] not in [r["agency"] for r in similar]
+    items.first.locator("a.cite").click()
+    page.wait_for_selector("mark#passage")
+    assert page.locator("mark#passage").inner_text().strip()
+    page.screenshot(path=str(artifacts / "similar.png"), full_page=True)
 
 
 def test_counting_question_shows_its_answer_table(page, server_url, artifacts):
