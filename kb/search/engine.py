@@ -131,7 +131,9 @@ class SearchEngine:
         self.embedder.encode(["政府信息公开"])
 
     def _embed_query(self, normalized_query: str) -> np.ndarray:
-        return self.embedder.encode([normalized_query])[0]
+        # a model trained with a query prefix (e5) embeds queries its own way
+        encode = getattr(self.embedder, "encode_query", self.embedder.encode)
+        return encode([normalized_query])[0]
 
     def refresh(self) -> None:
         """Switch to a newer build if `kb ingest` made one since this engine opened."""
