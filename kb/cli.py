@@ -172,7 +172,12 @@ def search(query, mode, k, agency, year, region, doc_type, model, as_json):
         print_answer(res["answer"])
     if not res["results"]:
         click.echo("no passages found; try fewer or other words, or another mode")
+    elif not res["structured"] and mode != "semantic":
+        click.echo(f"{res['total']} passages contain every term" if res["total"] else
+                   f"no passage contains every term of {query!r}")
     for r in res["results"]:
+        if not r["match"] and (r["rank"] == 1 or res["results"][r["rank"] - 2]["match"]):
+            click.echo("related passages (not counted):")
         click.echo(f"{r['rank']:>2}. [{r['score']:.3f}] {r['agency']} {r['year']}  {' > '.join(r['section'])}")
         click.echo(f"    {r['text']}")
         click.echo(f"    {r['doc_id']} [{r['start']}:{r['end']}]")
