@@ -7,14 +7,14 @@ from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 
 from .errors import register_error_handlers
-from .security import forbid_redirects, register_security
+from .security import HostCheckedFlask, forbid_redirects, register_security
 
 
 def create_app(config: dict | None = None) -> Flask:
     """config: KB_SETTINGS (default load_settings()), KB_BIND_HOST (the address served on, for the default
     allowed hosts), and any Flask setting."""
     # The static route is added by hand so that it, like every route, is bound without redirects.
-    app = Flask(__name__, static_folder=None)
+    app = HostCheckedFlask(__name__, static_folder=None)
     forbid_redirects(app)
     app.static_folder, app.static_url_path = "static", "/static"
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)

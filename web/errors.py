@@ -26,7 +26,7 @@ def _wants_json() -> bool:
 
 
 def _code_and_message(exc: HTTPException) -> tuple[str, str]:
-    if isinstance(exc, SecurityError):  # TRUSTED_HOSTS: the Host header is not one this server answers
+    if isinstance(exc, SecurityError):  # HostCheckedFlask: the Host header is not one this server answers
         host = request.environ.get("HTTP_HOST", "")[:100]
         return "host_not_allowed", (f"此服务器不接受主机名 {host!r} (Host {host!r} is not served here; "
                                     "KB_ALLOWED_HOSTS lists the names that are)")
