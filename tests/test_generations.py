@@ -9,6 +9,7 @@ import pytest
 from kb.indexes.build import build_indexes, current_build
 from kb.indexes.embed import load_embedder
 from kb.ingest import ingest_paths, update_knowledge_base
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 from kb.store import Store
@@ -62,12 +63,12 @@ def test_updates_equal_a_full_build(corpus_kb, tmp_path):
         step()
         _, params = update_knowledge_base(settings)
         assert params["update"] == "incremental", params
-        incremental = responses(SearchEngine(settings))
+        incremental = responses(SearchEngine(settings, answer=answer_question))
         store = Store(settings.db_path)
         full = build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold, full=True)
         store.close()
         assert full["update"] == "full" and full["embedding"]["embedded"] == 0  # every vector from the cache
-        assert responses(SearchEngine(settings)) == incremental
+        assert responses(SearchEngine(settings, answer=answer_question)) == incremental
 
 
 def test_an_edit_embeds_only_its_new_passages(corpus_kb):
@@ -90,7 +91,7 @@ def test_an_edit_embeds_only_its_new_passages(corpus_kb):
 def test_a_search_reads_the_generation_of_its_index(corpus_kb):
     """Between a writer's commit and the switch to the index that knows it, searches see the old corpus."""
     settings, corpus = corpus_kb
-    engine = SearchEngine(settings)
+    engine = SearchEngine(settings, answer=answer_question)
     before = responses(engine)
     old_total = engine.search("哈尔滨", mode="keyword", k=100)["total"]
     edit(corpus / f"{EDITED}.txt", "809条", "810条")

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.hostile import html_page, many_headings, no_punctuation, seed_text, stage_seconds
-from kb.ingest import ingest_paths, process_report
+from kb.ingest import ingest_paths
+from kb.pipeline import process_report
 from kb.report.chunks import chunk_sections, max_passage_chars
 from kb.report.sections import split_sections
 from kb.settings import PROJECT_ROOT

@@ -15,7 +15,7 @@ from kb.indexes.keyword import (
     build_keyword_index,
 )
 from kb.indexes.keyword_files import FILES
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.settings import PROJECT_ROOT
 
 QUERIES = ["政府信息公开", "行政复议", "依申请公开", "微博", "政务微博", "主动公开政府信息多少条", "保密审查",

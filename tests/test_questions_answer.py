@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.questions import answer_question
 from kb.questions.figures import choose_figures, figures_csv
 from kb.questions.table import TableFilters, facts_table

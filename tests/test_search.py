@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kb.search.engine import SearchError
+from kb.search.params import SearchError
 from kb.search.evaluate import evaluate, load_queries, questions_from_manifest
 from kb.search.filters import Filters
 from kb.search.fusion import fuse
@@ -147,7 +147,7 @@ def test_results_cite_exact_offsets(engine):
 
 
 def test_bad_parameters_are_named():
-    from kb.search.engine import validate
+    from kb.search.params import validate
 
     for args, param in [(("x" * 501, "hybrid", 10), "q"), (("x", "fuzzy", 10), "mode"), (("x", "hybrid", 0), "k"),
                         (("x", "hybrid", 101), "k")]:
