@@ -25,7 +25,7 @@ from kb.indexes.build import (
 from kb.indexes.embed import load_embedder, same_model
 from kb.lock import writer_lock
 from kb.pipeline import pipeline_version
-from kb.readers import HTML_SUFFIXES, TEXT_SUFFIXES, ReadError
+from kb.readers import READERS, ReadError
 from kb.stopwatch import Stopwatch
 from kb.store import Store
 from kb.threads import limit_threads
@@ -137,8 +137,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
 
 
 def _kind_rank(path: Path) -> int:
-    suffix = path.suffix.lower()
-    return 0 if suffix in TEXT_SUFFIXES else 1 if suffix in HTML_SUFFIXES else 2
+    reader = READERS.get(path.suffix.lower())
+    return 2 if reader is None else reader.rank
 
 
 def _vanished(stored: Path, corpus) -> bool:
