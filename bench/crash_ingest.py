@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.indexes.build import PARTIAL, current_build, kept_builds, read_params  # noqa: E402
+from kb.indexes.builds import PARTIAL, current_build, kept_builds, read_params  # noqa: E402
 from kb.indexes.catalog import Catalog  # noqa: E402
 from kb.ingest import update_knowledge_base  # noqa: E402
 from kb.questions import answer_question  # noqa: E402

@@ -22,7 +22,7 @@ from pathlib import Path
 from synth import generate
 from vectors import KINDS, prefill_vectors
 
-from kb.indexes.build import read_params
+from kb.indexes.builds import read_params
 from kb.ingest import ingest_paths
 from kb.questions import answer_question
 from kb.search.engine import SearchEngine
@@ -94,7 +94,7 @@ def measure_parts(store: Store, out: Path) -> dict:
 
 def build_sizes(index_dir: Path) -> dict[str, float]:
     """Size on disk of each part of the serving build, in MB."""
-    from kb.indexes.build import current_build
+    from kb.indexes.builds import current_build
 
     build = current_build(index_dir)
     sizes: dict[str, float] = {}

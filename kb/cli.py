@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from kb.indexes.build import IndexMissing
+from kb.indexes.builds import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.ingest import FileResult, update_knowledge_base
 from kb.lock import WriterBusy

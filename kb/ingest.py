@@ -14,14 +14,8 @@ from kb.corpus import (
     collect_files,
     read_bounded,
 )
-from kb.indexes.build import (
-    FORMAT_VERSION,
-    StaleBuild,
-    build_indexes,
-    kept_generation,
-    read_params,
-    remove_leftovers,
-)
+from kb.indexes.build import StaleBuild, build_indexes
+from kb.indexes.builds import FORMAT_VERSION, kept_generation, read_params, remove_leftovers
 from kb.indexes.embed import load_embedder, same_model
 from kb.lock import writer_lock
 from kb.pipeline import pipeline_version

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from kb.indexes.build import build_indexes, current_build
+from kb.indexes.build import build_indexes
+from kb.indexes.builds import current_build
 from kb.indexes.embed import load_embedder
 from kb.ingest import ingest_paths, update_knowledge_base
 from kb.questions import answer_question

@@ -16,7 +16,6 @@ from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
 from kb.text import to_simplified
 
 from .engine import document_or_404, engine
-from .errors import ApiError
 from .params import facts_filters_param, filters_param, int_param, query_param, search_params
 from .render import bar_list_html, document_html
 

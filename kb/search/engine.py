@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kb.indexes.build import Indexes, current_build, open_indexes
+from kb.indexes.builds import Indexes, current_build, open_indexes
 from kb.indexes.embed import EmbedderError, load_embedder, same_model
 from kb.search.filters import FILTER_FIELDS, Filters, document_mask
 from kb.search.fusion import Fused, FusedHit, fuse_rows
