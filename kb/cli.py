@@ -163,8 +163,9 @@ def _open_engine(model):
 def search(query, mode, k, agency, year, region, doc_type, model, as_json):
     """Search the reports."""
     engine = _open_engine(model)
+    filters = Filters(agency=agency, region=region, doc_type=doc_type, year_from=year, year_to=year)
     try:
-        res = engine.search(query, mode=mode, k=k, filters=Filters(agency, year, region, doc_type))
+        res = engine.search(query, mode=mode, k=k, filters=filters)
     except SearchError as exc:
         raise click.BadParameter(str(exc), param_hint=exc.param) from None
     if as_json:
