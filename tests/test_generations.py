@@ -109,9 +109,13 @@ def test_a_search_reads_the_generation_of_its_index(corpus_kb):
     assert "809" in str(r["answer"]) and "810" not in str(r["answer"])
     # The build switches the whole response to the new generation at once.
     build = current_build(settings.index_dir)
+    served_before = {r["doc_id"] for r in engine.export("政府信息公开", mode="keyword")[1]}
     update_knowledge_base(settings)
-    engine.refresh()
+    # An export, like a search, switches to the new build by itself.
+    served_after = {r["doc_id"] for r in engine.export("政府信息公开", mode="keyword")[1]}
+    assert REMOVED in served_before and REMOVED not in served_after
     assert engine.indexes.build != build
+    engine.refresh()
     after = engine.search("哪些机关主动公开政府信息超过500条", k=100)
     assert "810" in str(after["answer"])
     assert REMOVED not in {x["doc_id"] for resp in responses(engine) for x in (dict(zip(

@@ -11,6 +11,7 @@ from kb.questions.figures import figures_csv
 from kb.questions.table import facts_table
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies
+from kb.urls import document_url
 
 from .engine import document_or_404, engine
 from .openapi import openapi_document
@@ -84,7 +85,7 @@ def documents():
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
     doc = document_or_404(doc_id)
-    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": f"/documents/{doc_id}"})
+    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": document_url(doc_id)})
 
 
 @api.get("/facts")
