@@ -205,7 +205,7 @@ def test_a_document_id_with_url_characters_opens(client, engine):
 
 
 def test_citation_links_are_percent_encoded():
-    from kb.search.engine import document_url
+    from kb.urls import document_url
 
     assert document_url("报告?第1版#附件", 3, 9) == "/documents/" + quote("报告?第1版#附件", safe="") + \
         "?start=3&end=9#passage"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 
@@ -25,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     settings = app.config["KB_SETTINGS"] or load_settings()
     # The store and both indexes are opened once per process, here, not per request.
-    app.extensions["kb_engine"] = SearchEngine(settings)
+    app.extensions["kb_engine"] = SearchEngine(settings, answer=answer_question)
     app.extensions["kb_engine"].warm_up()
     register_security(app, settings)
 

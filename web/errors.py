@@ -9,6 +9,8 @@ from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from kb.search.params import SearchError
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
@@ -39,6 +41,10 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return error_response(exc.status, exc.code, exc.message)
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(SearchError)
+    def search_error(exc: SearchError):
+        return api_error(ApiError(400, exc.code, str(exc)))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -5,7 +5,8 @@ import time
 
 import numpy as np
 
-from kb.search.engine import SearchEngine, validate
+from kb.search.engine import SearchEngine
+from kb.search.params import validate
 from kb.search.filters import Filters
 from kb.text import compact, tokenize
 
