@@ -30,9 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.indexes.build import PARTIAL, current_build, kept_builds, read_params  # noqa: E402
+from kb.indexes.builds import PARTIAL, current_build, kept_builds, read_params  # noqa: E402
 from kb.indexes.catalog import Catalog  # noqa: E402
 from kb.ingest import update_knowledge_base  # noqa: E402
+from kb.questions import answer_question  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 from kb.settings import PROJECT_ROOT, load_settings  # noqa: E402
 
@@ -131,7 +132,7 @@ def crash_loop(workdir: Path, kills: int = 20, seed: int = 1, server: bool = Fal
         t = time.perf_counter()
         assert _ingest(env).wait() == 0
         full_run_s = time.perf_counter() - t  # one round: re-ingest the edited file and re-index
-    engine = SearchEngine(settings)  # opened once, as a server holds it
+    engine = SearchEngine(settings, answer=answer_question)  # opened once, as a server holds it
 
     # errors: no answer or not a 200; empty: a 200 without passages (the index still names passages of a
     # document the killed ingest had already re-written in the store, until the next ingest re-indexes).
@@ -196,7 +197,7 @@ def crash_loop(workdir: Path, kills: int = 20, seed: int = 1, server: bool = Fal
     with sqlite3.connect(index_dir / "kb.sqlite3") as conn:
         store_chunks = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE died IS NULL")}
     index_chunks = set(Catalog.open(current_build(index_dir)).chunk_ids.tolist())
-    fresh = SearchEngine(settings)
+    fresh = SearchEngine(settings, answer=answer_question)
     missing = [tok for tok in tokens if not fresh.search(tok, mode="keyword", k=1)["results"]]
     report = {
         "kills": kills, "final_exit": final, "always_answered": all(m["answered"] for m in moments),

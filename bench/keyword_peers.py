@@ -39,7 +39,7 @@ from synth import generate
 
 from kb.indexes.build import keyword_rows
 from kb.indexes.keyword import KeywordIndex, build_keyword_index
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.settings import PROJECT_ROOT, load_settings
 from kb.text import tokenize
 

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kb.indexes.embed import load_embedder  # noqa: E402
+from kb.questions import answer_question  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 from kb.search.highlight import highlight  # noqa: E402
 from kb.settings import PROJECT_ROOT, load_settings  # noqa: E402
@@ -117,7 +118,7 @@ def main() -> None:
     for threads in args.threads:
         settings = serving_settings(base.with_(query_threads=threads))
         limit_openmp(threads)
-        engine = SearchEngine(settings)
+        engine = SearchEngine(settings, answer=answer_question)
         engine.warm_up()
         report["chunks"] = engine.indexes.params["chunks"]
         report["vector_index"] = engine.indexes.params["vector_index"]
@@ -135,7 +136,7 @@ def main() -> None:
             used += args.queries
     report["uncached_hybrid"] = latency
     if args.embed_runs:
-        engine = SearchEngine(base)
+        engine = SearchEngine(base, answer=answer_question)
         texts = [c["text"] for c, _ in zip(engine.store.iter_chunks(), range(args.embed_passages))]
         runs: dict[str, list[float]] = {str(t): [] for t in args.threads}
         for _ in range(args.embed_runs):  # interleaved, so that a burst of load elsewhere hits both

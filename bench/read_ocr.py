@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from kb.ingest import process_report  # noqa: E402
+from kb.pipeline import process_report  # noqa: E402
 from kb.report.clean import strip_pinyin  # noqa: E402
 from kb.settings import PROJECT_ROOT  # noqa: E402
 from tests.fixtures.formats import scanned_pdf, text_pdf  # noqa: E402

@@ -19,6 +19,7 @@ from kb.indexes.build import build_indexes
 from kb.indexes.embed import load_embedder
 from kb.ingest import update_knowledge_base
 from kb.readers import doc_id_for
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.search.evaluate import evaluate, questions_from_manifest
 from kb.settings import PROJECT_ROOT, load_settings
@@ -46,7 +47,7 @@ def build_real_kb(index_dir: Path, with_seeds: bool = False, gold_agency: bool =
         build_indexes(store, index_dir, load_embedder(settings.embed_model, settings.embed_threads),
                       settings.hnsw_threshold)
         store.close()
-    return SearchEngine(settings)
+    return SearchEngine(settings, answer=answer_question)
 
 
 def reachable(engine: SearchEngine, queries: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.report.accuracy import FIELDS, load_labels, score_document, summarize
 from kb.settings import PROJECT_ROOT, load_settings
 

@@ -22,8 +22,9 @@ from pathlib import Path
 from synth import generate
 from vectors import KINDS, prefill_vectors
 
-from kb.indexes.build import read_params
+from kb.indexes.builds import read_params
 from kb.ingest import ingest_paths
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.settings import PROJECT_ROOT, load_settings
 from kb.store import Store
@@ -93,7 +94,7 @@ def measure_parts(store: Store, out: Path) -> dict:
 
 def build_sizes(index_dir: Path) -> dict[str, float]:
     """Size on disk of each part of the serving build, in MB."""
-    from kb.indexes.build import current_build
+    from kb.indexes.builds import current_build
 
     build = current_build(index_dir)
     sizes: dict[str, float] = {}
@@ -123,7 +124,7 @@ def rss_mb() -> dict[str, float]:
 def query_phase(settings, rounds: int, parts: bool) -> dict:
     """Latency per mode in a fresh process, as a server sees it: first uncached (each query embedded
     anew), then with the query-embedding cache warm; and the process's memory after."""
-    engine = SearchEngine(settings)
+    engine = SearchEngine(settings, answer=answer_question)
     engine.warm_up()
     report: dict = {"chunks": engine.indexes.params["chunks"], "rss_after_open_mb": rss_mb()}
     t = time.perf_counter()

@@ -14,6 +14,7 @@ from pathlib import Path
 import kb.indexes.keyword as keyword_index
 from kb.indexes.build import keyword_rows
 from kb.ingest import update_knowledge_base
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.search.evaluate import evaluate, first_hit_rank, load_queries
 from kb.search.filters import Filters
@@ -33,7 +34,7 @@ def score(engine: SearchEngine, queries: list[dict], mode: str, method: str = "c
 
 def bm25_grid(queries_path: Path) -> None:
     """Keyword and hybrid numbers over B, K1 and the context boost, on the default index."""
-    engine = SearchEngine(load_settings())
+    engine = SearchEngine(load_settings(), answer=answer_question)
     queries = load_queries(queries_path)
     rows = list(keyword_rows(engine.store.iter_chunks()))
     for b in (0.3, 0.5, 0.75):
@@ -65,7 +66,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings(index_dir=Path(tmp), chunk_chars=size)
             update_knowledge_base(settings)
-            engine = SearchEngine(settings)
+            engine = SearchEngine(settings, answer=answer_question)
             row = [f"size={size:4d} chunks={engine.indexes.params['chunks']:4d}"]
             for mode in ("keyword", "semantic"):
                 row.append(f"{mode} {score(engine, queries, mode)[0]:.3f}/{score(engine, queries, mode)[1]:.3f}")

@@ -8,14 +8,16 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from kb.indexes.build import IndexMissing
+from kb.indexes.builds import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.ingest import FileResult, update_knowledge_base
 from kb.lock import WriterBusy
+from kb.questions import answer_question
 from kb.report.agency import LEVELS
-from kb.search.engine import MODES, SearchEngine, SearchError
+from kb.search.engine import SearchEngine
 from kb.search.evaluate import evaluate, load_queries
 from kb.search.filters import Filters
+from kb.search.params import MODES, SearchError
 from kb.settings import load_settings
 from kb.store import Store
 
@@ -143,7 +145,7 @@ def show(doc_id, as_json):
 def _open_engine(model):
     settings = load_settings(embed_model=model)
     try:
-        return SearchEngine(settings)
+        return SearchEngine(settings, answer=answer_question)
     except (IndexMissing, EmbedderError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -161,8 +163,9 @@ def _open_engine(model):
 def search(query, mode, k, agency, year, region, doc_type, model, as_json):
     """Search the reports."""
     engine = _open_engine(model)
+    filters = Filters(agency=agency, region=region, doc_type=doc_type, year_from=year, year_to=year)
     try:
-        res = engine.search(query, mode=mode, k=k, filters=Filters(agency, year, region, doc_type))
+        res = engine.search(query, mode=mode, k=k, filters=filters)
     except SearchError as exc:
         raise click.BadParameter(str(exc), param_hint=exc.param) from None
     if as_json:
@@ -282,18 +285,18 @@ def print_answer(a: dict) -> None:
 def facts(metric, agency, level, region, year, question, as_json, as_csv):
     """The figure of every agency × year × metric (the one answers use), each with its evidence."""
     from kb.questions import parse_question
-    from kb.questions.figures import figures_csv, known_metrics
-    from kb.questions.table import TableFilters, facts_table
+    from kb.questions.figures import figures_csv
+    from kb.questions.table import facts_table, table_filters
 
-    unknown = [m for m in metric if m not in known_metrics()]
-    if unknown:
-        raise click.BadParameter(f"unknown metric {unknown[0]!r}; one of {', '.join(known_metrics())}",
-                                 param_hint="--metric")
+    try:
+        filters = table_filters(metric, agency, level, region, year, year)
+    except SearchError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.param}") from None
     parsed = parse_question(question) if question else None
     if question and parsed is None:
         raise click.BadParameter(f"not a question over the figures: {question!r}", param_hint="--question")
     table = facts_table(Store(load_settings().db_path),
-                        TableFilters(tuple(metric), agency, level, region, year, year), parsed)
+                        filters, parsed)
     if as_json:
         _echo_json({"facts": [f.as_row() for f in table.evidence]})
     elif as_csv:

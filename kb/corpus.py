@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from kb.readers import SUPPORTED_SUFFIXES
+from kb.readers import READERS
 
 NOT_REPORTS = {"readme", "readme.md", "readme.txt"}
 
@@ -161,7 +161,7 @@ def _take(path: Path, allowed: list[Path], corpus: Corpus, found: list[CorpusFil
     if real.name.lower() in NOT_REPORTS and not explicit:
         refuse("skipped", "a README, not a report")
         return
-    if real.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if real.suffix.lower() not in READERS:
         refuse("failed", f"unsupported file type {real.suffix or '(none)'}")
         return
     found.append(CorpusFile(path=path, real=real, link=link))

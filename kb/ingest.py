@@ -14,32 +14,16 @@ from kb.corpus import (
     collect_files,
     read_bounded,
 )
-from kb.indexes.build import (
-    FORMAT_VERSION,
-    StaleBuild,
-    build_indexes,
-    kept_generation,
-    read_params,
-    remove_leftovers,
-)
+from kb.indexes.build import StaleBuild, build_indexes
+from kb.indexes.builds import FORMAT_VERSION, kept_generation, read_params, remove_leftovers
 from kb.indexes.embed import load_embedder, same_model
 from kb.lock import writer_lock
-from kb.readers import HTML_SUFFIXES, TEXT_SUFFIXES, ReadError, read_report
-from kb.readers.pages import clean_page_starts, page_at
-from kb.records import Document
-from kb.report.chunks import chunk_sections
-from kb.report.clean import clean_report
-from kb.report.describe import describe
-from kb.report.facts import extract_facts
-from kb.report.sections import split_sections
+from kb.pipeline import pipeline_version
+from kb.readers import READERS, ReadError
 from kb.stopwatch import Stopwatch
 from kb.store import Store
 from kb.threads import limit_threads
 from kb.worker import OverBudget, PipelineFailed, PipelineWorker
-
-# Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "3"
-
 
 @dataclass
 class FileResult:
@@ -60,32 +44,6 @@ class FileResult:
         if self.ocr and self.seconds is not None:
             parts.append(f"OCR {self.seconds:.1f} s")
         return ", ".join(parts)
-
-
-def pipeline_version(chunk_chars: int) -> str:
-    """What a stored document records about the code and settings that derived it."""
-    return f"{PIPELINE_VERSION}/{chunk_chars}"
-
-
-def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | None = None,
-                   data: bytes | None = None) -> Document:
-    """Run one file (or its bytes, when already read) through read -> clean -> describe -> sections
-    -> chunks -> facts. timings, when given, accumulates seconds per stage.
-    """
-    clock = Stopwatch(timings)
-    raw = clock("read", read_report, path, data)
-    clean = clock("clean", clean_report, raw)
-    if not clean.text.strip():
-        raise ReadError("nothing left after removing page chrome")
-    description = clock("describe", describe, clean)
-    sections = clock("sections", split_sections, clean.text)
-    chunks = clock("chunks", chunk_sections, clean.text, sections, chunk_chars)
-    page_starts = clean_page_starts(raw.text, raw.page_starts, clean.text)
-    for chunk in chunks:
-        chunk.page = page_at(page_starts, chunk.start)
-    facts = clock("facts", extract_facts, clean.text)
-    return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
-                    facts=facts, pipeline=pipeline_version(chunk_chars), page_starts=page_starts)
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
@@ -173,8 +131,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
 
 
 def _kind_rank(path: Path) -> int:
-    suffix = path.suffix.lower()
-    return 0 if suffix in TEXT_SUFFIXES else 1 if suffix in HTML_SUFFIXES else 2
+    reader = READERS.get(path.suffix.lower())
+    return 2 if reader is None else reader.rank
 
 
 def _vanished(stored: Path, corpus) -> bool:

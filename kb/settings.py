@@ -5,7 +5,7 @@ Every other module reads settings from here; nothing else looks at os.environ.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.threads import available_cores
@@ -73,7 +73,6 @@ class Settings:
     workers: int
     query_threads: int
     index_threads: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def db_path(self) -> Path:

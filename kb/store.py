@@ -355,7 +355,3 @@ class Snapshot:
     def facts(self, metrics=None, agency=None, year=None) -> list[dict]:
         return self.store.facts(metrics, agency, year, generation=self.generation)
 
-
-def open_store(path: Path) -> Store:
-    return Store(path)
-

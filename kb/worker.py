@@ -13,6 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from kb.pipeline import process_report
 from kb.readers import ReadError
 
 
@@ -39,8 +40,6 @@ def _serve(conn, chunk_chars: int, parent_pid: int, parent_end=None) -> None:
     _die_with_parent(parent_pid)
     if parent_end is not None:
         parent_end.close()  # so that the parent's death closes the pipe for this child
-    from kb.ingest import process_report
-
     while True:
         try:
             path, data = conn.recv()
@@ -68,8 +67,6 @@ class PipelineWorker:
 
     def process(self, path: Path, data: bytes, timings: dict[str, float] | None = None):
         if self.seconds <= 0:
-            from kb.ingest import process_report
-
             return process_report(path, self.chunk_chars, timings, data)
         if self._proc is None:
             self._start()

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from kb.ingest import update_knowledge_base
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.settings import PROJECT_ROOT, load_settings
 
@@ -27,7 +28,7 @@ def kb_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(kb_settings):
-    return SearchEngine(kb_settings)
+    return SearchEngine(kb_settings, answer=answer_question)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.questions import answer_question
 from kb.report.facts import extract_facts
 from kb.store import Store

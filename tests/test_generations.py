@@ -6,9 +6,11 @@ import shutil
 
 import pytest
 
-from kb.indexes.build import build_indexes, current_build
+from kb.indexes.build import build_indexes
+from kb.indexes.builds import current_build
 from kb.indexes.embed import load_embedder
 from kb.ingest import ingest_paths, update_knowledge_base
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.settings import load_settings
 from kb.store import Store
@@ -62,12 +64,12 @@ def test_updates_equal_a_full_build(corpus_kb, tmp_path):
         step()
         _, params = update_knowledge_base(settings)
         assert params["update"] == "incremental", params
-        incremental = responses(SearchEngine(settings))
+        incremental = responses(SearchEngine(settings, answer=answer_question))
         store = Store(settings.db_path)
         full = build_indexes(store, settings.index_dir, embedder, settings.hnsw_threshold, full=True)
         store.close()
         assert full["update"] == "full" and full["embedding"]["embedded"] == 0  # every vector from the cache
-        assert responses(SearchEngine(settings)) == incremental
+        assert responses(SearchEngine(settings, answer=answer_question)) == incremental
 
 
 def test_an_edit_embeds_only_its_new_passages(corpus_kb):
@@ -90,7 +92,7 @@ def test_an_edit_embeds_only_its_new_passages(corpus_kb):
 def test_a_search_reads_the_generation_of_its_index(corpus_kb):
     """Between a writer's commit and the switch to the index that knows it, searches see the old corpus."""
     settings, corpus = corpus_kb
-    engine = SearchEngine(settings)
+    engine = SearchEngine(settings, answer=answer_question)
     before = responses(engine)
     old_total = engine.search("哈尔滨", mode="keyword", k=100)["total"]
     edit(corpus / f"{EDITED}.txt", "809条", "810条")
@@ -107,9 +109,13 @@ def test_a_search_reads_the_generation_of_its_index(corpus_kb):
     assert "809" in str(r["answer"]) and "810" not in str(r["answer"])
     # The build switches the whole response to the new generation at once.
     build = current_build(settings.index_dir)
+    served_before = {r["doc_id"] for r in engine.export("政府信息公开", mode="keyword")[1]}
     update_knowledge_base(settings)
-    engine.refresh()
+    # An export, like a search, switches to the new build by itself.
+    served_after = {r["doc_id"] for r in engine.export("政府信息公开", mode="keyword")[1]}
+    assert REMOVED in served_before and REMOVED not in served_after
     assert engine.indexes.build != build
+    engine.refresh()
     after = engine.search("哪些机关主动公开政府信息超过500条", k=100)
     assert "810" in str(after["answer"])
     assert REMOVED not in {x["doc_id"] for resp in responses(engine) for x in (dict(zip(

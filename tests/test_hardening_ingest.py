@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.hostile import html_page, many_headings, no_punctuation, seed_text, stage_seconds
-from kb.ingest import ingest_paths, process_report
+from kb.ingest import ingest_paths
+from kb.pipeline import process_report
 from kb.report.chunks import chunk_sections, max_passage_chars
 from kb.report.sections import split_sections
 from kb.settings import PROJECT_ROOT
@@ -223,6 +224,6 @@ def test_a_50_mb_file_is_reported_and_skipped_while_the_rest_is_indexed(tmp_path
     assert run.returncode == 1, run.stderr  # a failed file is an exit status of 1 ...
     assert "failed    fifty  (file is 50.0 MB, over the 20 MB limit (KB_MAX_FILE_MB))" in run.stdout
     assert "5 added" in run.stdout and elapsed < 120  # ... and everything else is indexed
-    from kb.indexes.build import read_params
+    from kb.indexes.builds import read_params
 
     assert read_params(tmp_path / "index")["documents"] == 5

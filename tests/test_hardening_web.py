@@ -117,6 +117,20 @@ def test_localhost_names_are_answered(client, host):
     assert client.get("/api/health", headers={"Host": host}).status_code == 200
 
 
+@pytest.mark.parametrize("host", ["[::2]:5000", "[::1]evil", "[::1]:99999", "[::1", "localhost:5000:1", "", "a b"])
+def test_malformed_or_other_ipv6_hosts_are_refused(client, host):
+    r = client.get("/api/health", headers={"Host": host})
+    assert r.status_code == 400 and error_of(r)["code"] == "host_not_allowed", host
+
+
+def test_an_ipv6_address_in_the_setting_is_answered(kb_settings):
+    for setting in ("::1", "[::1]", "[2001:db8::5]:8080, kb.lan"):
+        app = create_app({"KB_SETTINGS": kb_settings.with_(allowed_hosts=setting), "TESTING": True})
+        wanted = "[2001:db8::5]:5000" if "2001" in setting else "[::1]:5000"
+        assert app.test_client().get("/api/health", headers={"Host": wanted}).status_code == 200, setting
+        assert app.test_client().get("/api/health", headers={"Host": "[::3]"}).status_code == 400, setting
+
+
 def test_allowed_hosts_setting_and_defaults(kb_settings):
     app = create_app({"KB_SETTINGS": kb_settings.with_(allowed_hosts="kb.lan, .research.example"), "TESTING": True})
     c = app.test_client()
@@ -191,7 +205,7 @@ def test_a_document_id_with_url_characters_opens(client, engine):
 
 
 def test_citation_links_are_percent_encoded():
-    from kb.search.engine import document_url
+    from kb.urls import document_url
 
     assert document_url("报告?第1版#附件", 3, 9) == "/documents/" + quote("报告?第1版#附件", safe="") + \
         "?start=3&end=9#passage"

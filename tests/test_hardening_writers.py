@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.crash_ingest import crash_loop
-from kb.indexes.build import PARTIAL, current_build, kept_builds, read_params
+from kb.indexes.builds import PARTIAL, current_build, kept_builds, read_params
 from kb.ingest import ingest_paths, update_knowledge_base
 from kb.lock import LOCK_FILE, WriterBusy, writer_lock
 from kb.search.engine import SearchEngine

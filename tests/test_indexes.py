@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from kb.indexes.build import current_build, kept_builds
+from kb.indexes.builds import current_build, kept_builds
 from kb.indexes.embed import EmbedderError
 from kb.ingest import update_knowledge_base
 from kb.search.engine import SearchEngine

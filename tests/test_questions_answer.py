@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.questions import answer_question
 from kb.questions.figures import choose_figures, figures_csv
 from kb.questions.table import TableFilters, facts_table
@@ -133,7 +133,7 @@ def test_not_stated(store):
 
 
 def test_search_filters_narrow_the_answer(store):
-    a = answer_question("哪些机关没有被起诉", store, Filters(year=2018))
+    a = answer_question("哪些机关没有被起诉", store, Filters(year_from=2018, year_to=2018))
     assert sorted(names(a)) == ["哈尔", "罗庄"]
     assert names(answer_question("哪些机关没有被起诉", store, Filters(region="黑龙江"))) == ["哈尔"]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from kb.ingest import ingest_paths, process_report
+from kb.ingest import ingest_paths
+from kb.pipeline import process_report
 from kb.readers import ReadError, read_report
 from kb.report.clean import strip_pinyin
 from kb.settings import PROJECT_ROOT

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.ingest import process_report, update_knowledge_base
+from kb.ingest import update_knowledge_base
+from kb.pipeline import process_report
 from kb.settings import load_settings
 
 from .conftest import SEEDS

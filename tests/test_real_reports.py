@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from kb.ingest import ingest_paths, process_report
+from kb.ingest import ingest_paths
+from kb.pipeline import process_report
 from kb.questions import answer_question
 from kb.readers import read_report
 from kb.report.accuracy import (

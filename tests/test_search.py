@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from kb.search.engine import SearchError
 from kb.search.evaluate import evaluate, load_queries, questions_from_manifest
 from kb.search.filters import Filters
-from kb.search.fusion import fuse
+from kb.search.fusion import fuse_rows
 from kb.search.highlight import highlight
+from kb.search.params import SearchError
 from kb.settings import PROJECT_ROOT
 from kb.text import to_simplified
 
@@ -135,7 +136,7 @@ def test_filters_apply_before_the_cut(engine):
     res = engine.search("政府信息公开", k=100, filters=Filters(agency="羅莊"))
     assert res["results"] and {r["agency"] for r in res["results"]} == {"罗庄区安全生产监督管理局"}
     assert res["total"] == sum(r["match"] for r in res["results"])
-    by_year = engine.search("政府信息公开", k=100, filters=Filters(year=2017, doc_type="annual_report"))
+    by_year = engine.search("政府信息公开", k=100, filters=Filters(year_from=2017, year_to=2017, doc_type="annual_report"))
     assert {(r["year"], r["doc_type"]) for r in by_year["results"]} == {(2017, "annual_report")}
     semantic = engine.search("微信", mode="semantic", k=5, filters=Filters(region="黑龙江"))
     assert len(semantic["results"]) == 5 and {r["agency"] for r in semantic["results"]} == {"哈尔滨市安全生产监督管理局"}
@@ -150,7 +151,7 @@ def test_results_cite_exact_offsets(engine):
 
 
 def test_bad_parameters_are_named():
-    from kb.search.engine import validate
+    from kb.search.params import validate
 
     for args, param in [(("x" * 501, "hybrid", 10), "q"), (("x", "fuzzy", 10), "mode"), (("x", "hybrid", 0), "k"),
                         (("x", "hybrid", 101), "k")]:
@@ -165,11 +166,11 @@ def test_highlight_escapes_html():
 
 
 def test_fusion_rule_for_one_sided_hits():
-    hits = fuse([(1, 10.0), (2, 5.0)], [(3, 0.9), (1, 0.5)], keyword_weight=0.7)
-    by_id = {h.chunk_id: h for h in hits}
-    assert by_id[2].semantic is None and by_id[3].keyword is None
-    assert by_id[1].score == pytest.approx(0.7 * 1.0 + 0.3 * 0.0)
-    assert by_id[3].score == pytest.approx(0.3 * 1.0)
-    assert [h.chunk_id for h in hits] == [1, 2, 3]
-    rrf = fuse([(1, 10.0)], [(1, 0.4), (2, 0.3)], 0.5, method="rrf")
-    assert [h.chunk_id for h in rrf] == [1, 2]
+    fused = fuse_rows([1, 2], [10.0, 5.0], [3, 1], [0.9, 0.5], keyword_weight=0.7)
+    by_row = {int(r): i for i, r in enumerate(fused.rows)}
+    assert np.isnan(fused.semantic[by_row[2]]) and np.isnan(fused.keyword[by_row[3]])
+    assert fused.score[by_row[1]] == pytest.approx(0.7 * 1.0 + 0.3 * 0.0)
+    assert fused.score[by_row[3]] == pytest.approx(0.3 * 1.0)
+    assert [int(fused.rows[i]) for i in np.lexsort((fused.rows, -fused.score))] == [1, 2, 3]
+    rrf = fuse_rows([1], [10.0], [1, 2], [0.4, 0.3], 0.5, method="rrf")
+    assert [int(rrf.rows[i]) for i in np.lexsort((rrf.rows, -rrf.score))] == [1, 2]

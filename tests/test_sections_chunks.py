@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kb.ingest import process_report
+from kb.pipeline import process_report
 from kb.report.chunks import chunk_sections
 from kb.report.sections import split_sections
 from kb.store import Store

@@ -8,7 +8,8 @@ import pytest
 
 from kb.ingest import update_knowledge_base
 from kb.report.agency import abbreviate
-from kb.search.engine import SearchEngine, SearchError
+from kb.search.engine import SearchEngine
+from kb.search.params import SearchError
 from kb.search.query import has_syntax
 from kb.settings import PROJECT_ROOT, load_settings
 from kb.text import compact, tokenize

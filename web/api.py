@@ -7,16 +7,16 @@ import json
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from kb.questions.figures import figures_csv, known_metrics
-from kb.questions.table import TableFilters, facts_table
+from kb.questions.figures import figures_csv
+from kb.questions.table import facts_table
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies, compare_csv, similar_passages
-from kb.search.engine import SearchError
+from kb.urls import document_url
 
 from .engine import document_or_404, engine
 from .errors import ApiError
 from .openapi import openapi_document
-from .params import filters_param, int_param, query_param, search_params, text_param
+from .params import choice_param, facts_filters_param, filters_param, int_param, query_param, search_params
 
 api = Blueprint("api", __name__)
 
@@ -29,19 +29,12 @@ def health():
                     "facts": counts["facts"], "model": e.indexes.params["model"]})
 
 
-def bad_search(exc: SearchError) -> ApiError:
-    return ApiError(400, "invalid_query" if exc.param == "q" else "invalid_parameter", f"{exc.param}: {exc}")
-
-
 @api.get("/search")
 def search():
     p = search_params(request.args)
     facets = request.args.get("facets") in ("1", "true", "yes")
-    try:
-        return jsonify(engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
-                                       offset=p["offset"], facets=facets, sort=p["sort"]))
-    except SearchError as exc:
-        raise bad_search(exc) from None
+    return jsonify(engine().search(p["query"], mode=p["mode"], k=p["k"], filters=p["filters"],
+                                   offset=p["offset"], facets=facets, sort=p["sort"]))
 
 
 EXPORT_COLUMNS = ("rank", "score", "keyword_score", "semantic_score", "agency", "year", "doc_type", "region",
@@ -58,13 +51,8 @@ def _csv_row(r: dict) -> list:
 def export():
     """Every passage the search ranks (not one page), as CSV (UTF-8 with BOM, for Excel) or JSON."""
     p = search_params(request.args)
-    fmt = request.args.get("format") or "csv"
-    if fmt not in ("csv", "json"):
-        raise ApiError(400, "invalid_parameter", f"format must be csv or json; got {fmt[:40]!r}")
-    try:
-        total, records = engine().export(p["query"], mode=p["mode"], filters=p["filters"], sort=p["sort"])
-    except SearchError as exc:
-        raise bad_search(exc) from None
+    fmt = choice_param(request.args, "format", ("csv", "json"), "csv")
+    total, records = engine().export(p["query"], mode=p["mode"], filters=p["filters"], sort=p["sort"])
 
     if fmt == "json":
         def body():
@@ -98,22 +86,14 @@ def documents():
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
     doc = document_or_404(doc_id)
-    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": f"/documents/{doc_id}"})
+    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": document_url(doc_id)})
 
 
 @api.get("/facts")
 def facts():
     """The standing figure of every agency × year × metric, with its evidence (JSON, or CSV for Excel)."""
-    metric = request.args.get("metric") or None
-    if metric and metric not in known_metrics():
-        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; got {metric[:40]!r}")
-    year = int_param(request.args, "year", None, 1900, 2100)
-    fmt = request.args.get("format") or "json"
-    if fmt not in ("json", "csv"):
-        raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
-    table = facts_table(engine().snapshot, TableFilters(metrics=(metric,) if metric else (),
-                                                     agency=text_param(request.args, "agency"),
-                                                     year_from=year, year_to=year))
+    fmt = choice_param(request.args, "format", ("json", "csv"), "json")
+    table = facts_table(engine().snapshot, facts_filters_param(request.args))
     if fmt == "csv":
         return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
@@ -125,13 +105,8 @@ def compare():
     """One row per agency mentioning the topic, its best passages side by side; JSON, or CSV for Excel."""
     q = query_param(request.args, required=True)
     k = int_param(request.args, "k", 3, 1, 20)
-    fmt = request.args.get("format") or "json"
-    if fmt not in ("json", "csv"):
-        raise ApiError(400, "invalid_parameter", f"format must be csv or json; got {fmt[:40]!r}")
-    try:
-        result = compare_agencies(engine(), q, k, filters_param(request.args))
-    except SearchError as exc:
-        raise bad_search(exc) from None
+    fmt = choice_param(request.args, "format", ("json", "csv"), "json")
+    result = compare_agencies(engine(), q, k, filters_param(request.args))
     if fmt == "csv":
         return Response(compare_csv(result), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-compare.csv"})
@@ -143,7 +118,7 @@ def similar():
     """The passages of other agencies most similar to one passage (其他机关的类似表述)."""
     chunk_id = int_param(request.args, "chunk_id", None, 0, 2**62)
     if chunk_id is None:
-        raise ApiError(400, "invalid_parameter", "chunk_id is required")
+        raise ApiError(400, "missing_parameter", "chunk_id is required: a result's chunk_id")
     k = int_param(request.args, "k", 5, 1, 20)
     try:
         return jsonify(similar_passages(engine(), chunk_id, k))

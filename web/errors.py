@@ -9,6 +9,8 @@ from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from kb.search.params import SearchError
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
@@ -26,7 +28,7 @@ def _wants_json() -> bool:
 
 
 def _code_and_message(exc: HTTPException) -> tuple[str, str]:
-    if isinstance(exc, SecurityError):  # TRUSTED_HOSTS: the Host header is not one this server answers
+    if isinstance(exc, SecurityError):  # HostCheckedFlask: the Host header is not one this server answers
         host = request.environ.get("HTTP_HOST", "")[:100]
         return "host_not_allowed", (f"此服务器不接受主机名 {host!r} (Host {host!r} is not served here; "
                                     "KB_ALLOWED_HOSTS lists the names that are)")
@@ -39,6 +41,10 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return error_response(exc.status, exc.code, exc.message)
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(SearchError)
+    def search_error(exc: SearchError):
+        return api_error(ApiError(400, exc.code, str(exc)))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

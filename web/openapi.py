@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from kb.report.agency import LEVELS
 from kb.report.facts import METRICS, SCOPES
-from kb.search.engine import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
-
-from .params import MAX_FILTER_CHARS
+from kb.search.params import MAX_FILTER_CHARS, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
 
 
 def _param(name, schema, description, required=False):
@@ -31,7 +29,7 @@ FILTER_PARAMS = [
     _param("year_from", {"type": "integer", "minimum": 1900, "maximum": 2100}, "first year of a range"),
     _param("year_to", {"type": "integer", "minimum": 1900, "maximum": 2100}, "last year of a range"),
     _multi("region", "province / city / district name or part of it; repeatable"),
-    _multi("level", "国家级, 省级, 市级, 区县级, 乡镇级; repeatable"),
+    _multi("level", f"{', '.join(LEVELS)}; repeatable"),
     _multi("doc_type", "annual_report, work_plan, guide, catalogue, other; repeatable"),
     _param("doc_id", {"type": "string", "maxLength": MAX_FILTER_CHARS}, "search inside this one document"),
 ]
@@ -227,7 +225,15 @@ def openapi_document() -> dict:
                 "parameters": [_param("metric", {"type": "string", "enum": list(METRICS)}, "metric id"),
                                _param("agency", {"type": "string", "maxLength": MAX_FILTER_CHARS},
                                       "agency name or part of it"),
+                               _param("level", {"type": "string", "maxLength": MAX_FILTER_CHARS},
+                                      f"{', '.join(LEVELS)}"),
+                               _param("region", {"type": "string", "maxLength": MAX_FILTER_CHARS},
+                                      "province / city / district name or part of it"),
                                _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "year"),
+                               _param("year_from", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                                      "first year of a range"),
+                               _param("year_to", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                                      "last year of a range"),
                                _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
                 "responses": {**_ok("FactList", "facts"),
                               "200": {"description": "facts", "content": {

@@ -11,13 +11,12 @@ from kb.questions.table import TableFilters, facts_table
 from kb.report.agency import LEVELS
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies, passage_at, similar_passages
-from kb.search.engine import MODES, SORTS, SearchError
+from kb.search.params import MODES, SORTS, SearchError, check_choice
 from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
 from kb.text import to_simplified
 
 from .engine import document_or_404, engine
-from .errors import ApiError
-from .params import filters_param, int_param, query_param, search_params
+from .params import facts_filters_param, filters_param, int_param, query_param, search_params
 from .render import bar_list_html, document_html
 
 pages = Blueprint("pages", __name__)
@@ -147,8 +146,8 @@ def documents_page():
     """All documents, filtered by level (国家级 … 乡镇级) with a count per level."""
     documents = engine().store.documents()
     level = request.args.get("level") or None
-    if level is not None and level not in LEVELS:
-        raise ApiError(400, "invalid_parameter", f"level must be one of {', '.join(LEVELS)}; got {level[:40]!r}")
+    if level is not None:
+        check_choice("level", level, LEVELS)
     counts = {lv: sum(d["level"] == lv for d in documents) for lv in LEVELS}
     shown = [d for d in documents if level is None or d["level"] == level]
     return render_template("documents.html", documents=shown, total=len(documents), level=level, level_counts=counts)
@@ -192,23 +191,13 @@ def compare_page():
                            options=_doc_options(), chips=chip_links(filters, {}, "pages.compare_page"))
 
 
-LEVEL_CHOICES = ("国家级", "省级", "市级", "区县级", "乡镇级")
 ORDER_LABELS = {"asc": "升序", "desc": "降序"}
 
 
 def _facts_request() -> tuple[TableFilters, Question | None, str, str, str]:
     """The facts page's filters from the query string: (filters, question, question text, sort, order)."""
     args = request.args
-    metrics = tuple(m for m in args.getlist("metric") if m)
-    unknown = [m for m in metrics if m not in known_metrics()]
-    if unknown:
-        raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; "
-                                                 f"got {unknown[0][:40]!r}")
-    year = int_param(args, "year", None, 1900, 2100)
-    filters = TableFilters(metrics=metrics, agency=args.get("agency") or None, level=args.get("level") or None,
-                           region=args.get("region") or None,
-                           year_from=year if year is not None else int_param(args, "year_from", None, 1900, 2100),
-                           year_to=year if year is not None else int_param(args, "year_to", None, 1900, 2100))
+    filters = facts_filters_param(args)
     q = query_param(args, required=False)
     question = parse_question(q) if q else None
     order = args.get("order") if args.get("order") in ORDER_LABELS else "asc"
@@ -228,7 +217,7 @@ def facts_page():
     docs = engine().store.documents()
     options = {"years": sorted({d["year"] for d in docs if d["year"]}),
                "regions": sorted({d["province"] for d in docs if d["province"]} | {d["city"] for d in docs if d["city"]}),
-               "levels": [lv for lv in LEVEL_CHOICES if any(d["level"] == lv for d in docs)]}
+               "levels": [lv for lv in LEVELS if any(d["level"] == lv for d in docs)]}
     args = request.args.to_dict(flat=False)
 
     def sort_url(column: str) -> str:

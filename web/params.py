@@ -1,15 +1,24 @@
-"""Request parameters, parsed and checked once for the API and the pages."""
+"""Request parameters: strings from the query string parsed once for the API and the pages, and checked
+by the library's checks (kb.search.params), whose SearchError the app answers with a 400."""
 from __future__ import annotations
 
 import re
 
-from kb.search.engine import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
+from kb.questions.table import TableFilters, table_filters
 from kb.search.filters import Filters
+from kb.search.params import (
+    MAX_K,
+    MAX_OFFSET,
+    MODES,
+    SORTS,
+    YEARS,
+    SearchError,
+    check_choice,
+    check_query,
+    check_range,
+    check_text,
+)
 
-from .errors import ApiError
-
-# Longest filter value accepted (the OpenAPI document states the same limit from here).
-MAX_FILTER_CHARS = 200
 YEAR_RANGE = re.compile(r"\s*(\d{4})?\s*(?:(-|–|—|~|到|至)\s*(\d{4})?)?\s*")
 
 
@@ -20,58 +29,40 @@ def int_param(args, name: str, default: int | None, lo: int, hi: int) -> int | N
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number; got {raw[:40]!r}") from None
-    if not lo <= value <= hi:
-        raise ApiError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}; got {value}")
-    return value
+        raise SearchError(name, f"{name} must be a whole number; got {raw[:40]!r}") from None
+    return check_range(name, value, lo, hi)
 
 
 def query_param(args, required: bool) -> str:
-    q = args.get("q")
-    if q is None or not q.strip():
-        if required:
-            raise ApiError(400, "missing_parameter", "q is required: the search text")
-        return ""
-    if len(q) > MAX_QUERY_CHARS:
-        raise ApiError(400, "invalid_parameter", f"q is {len(q)} characters; at most {MAX_QUERY_CHARS} are allowed")
-    return q
+    return check_query(args.get("q"), required)
 
 
 def choice_param(args, name: str, choices, default: str) -> str:
-    value = args.get(name) or default
-    if value not in choices:
-        raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(choices)}; got {value[:40]!r}")
-    return value
-
-
-def mode_param(args) -> str:
-    return choice_param(args, "mode", MODES, "hybrid")
+    return check_choice(name, args.get(name) or default, choices)
 
 
 def list_param(args, name: str) -> list[str]:
     """All values of a repeatable parameter (agency=A&agency=B), empty ones dropped."""
-    values = [v.strip() for v in args.getlist(name) if v and v.strip()]
-    for v in values:
-        if len(v) > MAX_FILTER_CHARS:
-            raise ApiError(400, "invalid_parameter", f"{name} is {len(v)} characters; at most {MAX_FILTER_CHARS}")
-    return values
+    return [check_text(name, v.strip()) for v in args.getlist(name) if v and v.strip()]
+
+
+def year_param(args, name: str = "year") -> int | None:
+    return int_param(args, name, None, *YEARS)
 
 
 def year_range_param(args) -> tuple[int | None, int | None]:
     """year=2018, year=2017-2019, year=2017- or -2019; or year_from / year_to (the form's two fields)."""
-    lo = int_param(args, "year_from", None, 1900, 2100)
-    hi = int_param(args, "year_to", None, 1900, 2100)
+    lo, hi = year_param(args, "year_from"), year_param(args, "year_to")
     raw = (args.get("year") or "").strip()
     if raw:
         m = YEAR_RANGE.fullmatch(raw)
         if not m or not (m.group(1) or m.group(3)):
-            raise ApiError(400, "invalid_parameter",
-                           f"year must be a year or a range such as 2017-2019; got {raw[:40]!r}")
+            raise SearchError("year", f"year must be a year or a range such as 2017-2019; got {raw[:40]!r}")
         first, second = (int(g) if g else None for g in (m.group(1), m.group(3)))
         lo, hi = (first, second) if m.group(2) else (first, first)
-    for name, value in (("year", lo), ("year", hi)):
-        if value is not None and not 1900 <= value <= 2100:
-            raise ApiError(400, "invalid_parameter", f"{name} must be between 1900 and 2100; got {value}")
+    for value in (lo, hi):
+        if value is not None:
+            check_range("year", value, *YEARS)
     if lo is not None and hi is not None and lo > hi:
         lo, hi = hi, lo
     return lo, hi
@@ -80,23 +71,27 @@ def year_range_param(args) -> tuple[int | None, int | None]:
 def text_param(args, name: str) -> str | None:
     """A filter value, at most MAX_FILTER_CHARS characters; "" is no filter."""
     value = args.get(name) or None
-    if value is not None and len(value) > MAX_FILTER_CHARS:
-        raise ApiError(400, "invalid_parameter",
-                       f"{name} is {len(value)} characters; at most {MAX_FILTER_CHARS} are allowed")
-    return value
+    return value if value is None else check_text(name, value)
 
 
 def filters_param(args) -> Filters:
     year_from, year_to = year_range_param(args)
     doc_id = (args.get("doc_id") or "").strip() or None
-    if doc_id and len(doc_id) > MAX_FILTER_CHARS:
-        raise ApiError(400, "invalid_parameter", "doc_id is too long")
     return Filters(agency=list_param(args, "agency"), region=list_param(args, "region"),
                    level=list_param(args, "level"), doc_type=list_param(args, "doc_type"),
-                   year_from=year_from, year_to=year_to, doc_id=doc_id)
+                   year_from=year_from, year_to=year_to, doc_id=doc_id and check_text("doc_id", doc_id))
 
 
 def search_params(args, required: bool = True) -> dict:
-    return {"query": query_param(args, required), "mode": mode_param(args),
+    return {"query": query_param(args, required), "mode": choice_param(args, "mode", MODES, "hybrid"),
             "k": int_param(args, "k", 10, 1, MAX_K), "offset": int_param(args, "offset", 0, 0, MAX_OFFSET),
             "sort": choice_param(args, "sort", SORTS, "relevance"), "filters": filters_param(args)}
+
+
+def facts_filters_param(args) -> TableFilters:
+    """The facts filters: metric (repeatable), agency, level, region, year or year_from / year_to."""
+    year = year_param(args)
+    return table_filters(tuple(m for m in args.getlist("metric") if m), text_param(args, "agency"),
+                         text_param(args, "level"), text_param(args, "region"),
+                         year if year is not None else year_param(args, "year_from"),
+                         year if year is not None else year_param(args, "year_to"))

@@ -1,6 +1,6 @@
 """What every request and response goes through: the Host check, CORS, the security headers, URL limits.
 
-- Host: only the names in KB_ALLOWED_HOSTS (Flask's TRUSTED_HOSTS, checked on every request), by
+- Host: only the names in KB_ALLOWED_HOSTS (checked on every request before routing), by
   default the localhost names, plus this machine's names and addresses when serving on a non-loopback
   address. A page on another site that rebinds its DNS name to 127.0.0.1 then gets a 400.
 - CORS: none unless KB_CORS_ORIGINS names origins (or '*'). The pages call the API from their own
@@ -13,11 +13,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 
 from flask import Flask, request
 from flask_cors import CORS
-from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.exceptions import RequestURITooLarge, SecurityError
+from werkzeug.wsgi import get_host
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # Longest URL (path + query) answered: q is at most 500 characters (4.5 KB percent-encoded) plus filters.
@@ -32,6 +34,48 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
+
+
+# A Host value: a name or IPv4 address, or a bracketed IPv6 address; then an optional port.
+HOST_VALUE = re.compile(r"([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]{1,5}))?")
+
+
+def host_name(value: str) -> str | None:
+    """The name part of a Host value or an allowed-host entry (an IPv6 address keeps its brackets); None
+    when the value is not a host."""
+    match = HOST_VALUE.fullmatch(value.strip().lower())
+    if match is None or (match.group(2) and not 1 <= int(match.group(2)) <= 65535):
+        return None
+    return match.group(1)
+
+
+def host_is_allowed(host: str, allowed: list[str]) -> bool:
+    """Whether a Host value names one of the allowed hosts: the same name with any port, or, for an entry
+    '.example.org', that domain and its subdomains. Kept here rather than in Flask's TRUSTED_HOSTS:
+    Werkzeug 3.1.9 cuts every entry at its first colon, so '[::1]' can never match and a browser on
+    http://[::1]:5000/ was refused."""
+    name = host_name(host)
+    if name is None:
+        return False
+    for entry in allowed:
+        suffix = entry.startswith(".")
+        wanted = host_name(entry[1:] if suffix else entry)
+        if wanted is not None and (name == wanted or (suffix and name.endswith("." + wanted))):
+            return True
+    return False
+
+
+class HostCheckedFlask(Flask):
+    """Flask that refuses a request whose Host is not in KB_ALLOWED_HOSTS where Flask checks its own
+    TRUSTED_HOSTS: before routing, so no URL, redirect or page is ever built for a foreign name."""
+
+    def create_url_adapter(self, request):
+        allowed = self.config.get("KB_ALLOWED_HOSTS")
+        if request is not None and allowed is not None:
+            host = get_host(request.environ)  # the Host header, else the server's address; '' if malformed
+            if not host_is_allowed(host, allowed):
+                raise SecurityError(f"Host {host!r} is not served here.")
+        return super().create_url_adapter(request)
 
 
 def is_loopback(host: str) -> bool:
@@ -51,7 +95,8 @@ def allowed_hosts(setting: str, bind_host: str | None = None) -> list[str] | Non
     """Host header values to answer (werkzeug's host_is_trusted patterns); None: any host."""
     if setting.strip():
         names = _split(setting)
-        return None if "*" in names else names
+        # A bare IPv6 address ('::1') is written with brackets in a Host header.
+        return None if "*" in names else [f"[{n}]" if n.count(":") > 1 and "[" not in n else n for n in names]
     names = list(LOCAL_HOSTS)
     if bind_host and not is_loopback(bind_host):
         names += machine_names(bind_host)
@@ -93,9 +138,8 @@ def forbid_redirects(app: Flask) -> None:
 
 def register_security(app: Flask, settings) -> None:
     """Host check, CORS, URL limit and security headers on the app."""
-    hosts = allowed_hosts(settings.allowed_hosts, app.config.get("KB_BIND_HOST"))
-    app.config["TRUSTED_HOSTS"] = hosts
-    app.config["KB_ALLOWED_HOSTS"] = hosts
+    # Checked by HostCheckedFlask; Flask's own TRUSTED_HOSTS stays unset (it cannot match IPv6 names).
+    app.config["KB_ALLOWED_HOSTS"] = allowed_hosts(settings.allowed_hosts, app.config.get("KB_BIND_HOST"))
     origins = cors_origins(settings.cors_origins)
     if origins:
         CORS(app, resources={r"/api/*": {"origins": origins, "methods": ["GET", "HEAD", "OPTIONS"]}},

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 
-from kb.indexes.build import IndexMissing
+from kb.indexes.builds import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.settings import Settings, load_settings
 from kb.threads import thread_env

@@ -1,18 +1,5 @@
-"""Derived indexes: built from the store into a new directory, switched in only when complete.
-
-Layout under the index directory:
-    kb.sqlite3              the store (source of truth)
-    CURRENT                 name of the build that serves searches (replaced atomically)
-    PREVIOUS                name of the build it replaced, kept until the next switch for searches in flight
-    builds/<name>/          keyword/ (BM25F impacts, bigrams, compacted passages), catalog (row ->
-                            document, section), whoosh/ (the documents' fields), vectors.faiss,
-                            chunk_ids.npy, params.json
-    ingest.lock             the writer lock (kb/lock.py), held by ingest and by every build
-
-A build is switched in only if the store is still at the generation it was built from; what a killed
-build leaves (builds/*.partial, CURRENT.<pid>.tmp, a finished build never switched in) is removed by
-the next writer.
-"""
+"""Derived indexes: built from the store into a new directory (kb/indexes/builds.py: the layout), switched in
+only when complete."""
 from __future__ import annotations
 
 import ctypes
@@ -27,28 +14,29 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.indexes.builds import (
+    CURRENT_FILE,
+    FORMAT_VERSION,
+    PARAMS_FILE,
+    PARTIAL,
+    PREVIOUS_FILE,
+    build_params,
+    current_build,
+    remove_leftovers,
+)
 from kb.indexes.catalog import Catalog, build_catalog, states_figure
 from kb.indexes.embed import Embedder
 from kb.indexes.embed_cache import CachedVectors, EmbeddingCache, text_key
 from kb.indexes.idmap import rows_for
-from kb.indexes.keyword import KeywordIndex, KeywordIndexIncompatible, build_keyword_index
-from kb.indexes.structured import DocIndex, build_doc_index
-from kb.indexes.vector import VectorIndex, VectorIndexIncompatible, build_vector_index
+from kb.indexes.keyword import KeywordIndexIncompatible, build_keyword_index
+from kb.indexes.structured import build_doc_index
+from kb.indexes.vector import VectorIndexIncompatible, build_vector_index
 from kb.lock import writer_lock
 from kb.report.agency import abbreviate
 from kb.store import Store
 from kb.stopwatch import Stopwatch
 from kb.text import compact, dictionary_version, normalize, tokenize
 
-PARAMS_FILE = "params.json"
-CURRENT_FILE = "CURRENT"
-PREVIOUS_FILE = "PREVIOUS"
-PARTIAL = ".partial"
-FORMAT_VERSION = 3  # 3: incremental builds (per-field term counts, vectors by passage id, embedding cache)
-
-
-class IndexMissing(Exception):
-    """No complete index has been built yet."""
 
 
 class StaleBuild(Exception):
@@ -82,46 +70,10 @@ def keyword_rows(chunks: Iterable[dict]) -> Iterator[dict]:
                "context_tokens": context_tokens[line], "compact": compact(norm)}
 
 
-def _build_named_in(index_dir: Path, marker_name: str) -> Path | None:
-    """The complete build a marker file (CURRENT, PREVIOUS) names, if any."""
-    marker = Path(index_dir) / marker_name
-    if not marker.exists():
-        return None
-    build = Path(index_dir) / "builds" / marker.read_text(encoding="utf-8").strip()
-    return build if (build / PARAMS_FILE).exists() else None
-
-
-def current_build(index_dir: Path) -> Path | None:
-    return _build_named_in(index_dir, CURRENT_FILE)
-
-
-def retired_build(index_dir: Path) -> Path | None:
-    """The build the serving one replaced, kept for searches still reading it (until the next switch)."""
-    return _build_named_in(index_dir, PREVIOUS_FILE)
-
-
-def kept_builds(index_dir: Path) -> list[Path]:
-    """The builds a server may read: the serving one and the one it replaced."""
-    return [b for b in (current_build(index_dir), retired_build(index_dir)) if b is not None]
-
-
-def kept_generation(index_dir: Path) -> int | None:
-    """The oldest store generation a kept build was made from: rows retired at or before it are cited by
-    no index a server may read."""
-    generations = [json.loads((b / PARAMS_FILE).read_text(encoding="utf-8"))["store_generation"]
-                   for b in kept_builds(index_dir)]
-    return min(generations, default=None)
-
-
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def read_params(index_dir: Path) -> dict | None:
-    build = current_build(index_dir)
-    return json.loads((build / PARAMS_FILE).read_text(encoding="utf-8")) if build else None
 
 
 def build_indexes(store: Store, index_dir: Path, embedder: Embedder, hnsw_threshold: int,
@@ -189,7 +141,7 @@ def updatable_build(index_dir: Path, embedder: Embedder) -> Path | None:
     build = current_build(index_dir)
     if build is None:
         return None
-    params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
+    params = build_params(build)
     same = params.get("format") == FORMAT_VERSION and params.get("model") == embedder.name and \
         params.get("dim") == embedder.dim and params.get("tokenizer") == dictionary_version()
     return build if same else None
@@ -327,70 +279,4 @@ def release_memory() -> None:
     except (OSError, AttributeError):  # not glibc
         pass
 
-
-def remove_leftovers(index_dir: Path) -> list[Path]:
-    """Remove what killed builds leave: builds/*.partial and CURRENT.<pid>.tmp of processes that are gone,
-    and finished builds other than the serving one and the one it replaced. Call it holding the writer lock."""
-    index_dir = Path(index_dir)
-    removed = []
-    keep = {b.name for b in kept_builds(index_dir)}
-    for marker in (CURRENT_FILE, PREVIOUS_FILE):
-        for tmp in index_dir.glob(marker + ".*.tmp"):
-            if not _owner_alive(tmp.name[len(marker) + 1: -len(".tmp")]):
-                tmp.unlink(missing_ok=True)
-                removed.append(tmp)
-    builds = index_dir / "builds"
-    for d in builds.iterdir() if builds.is_dir() else ():
-        if d.name in keep:
-            continue
-        if d.name.endswith(PARTIAL) and _owner_alive(d.name[: -len(PARTIAL)].rsplit("-", 1)[-1]):
-            continue  # a build in progress (in this process, or one not holding the lock)
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    return removed
-
-
-def _owner_alive(pid: str) -> bool:
-    return pid.isdigit() and _alive(int(pid))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@dataclass
-class Indexes:
-    build: Path
-    params: dict
-    keyword: KeywordIndex
-    vector: VectorIndex
-    catalog: Catalog
-    documents: DocIndex
-
-
-def open_indexes(index_dir: Path) -> Indexes:
-    while True:
-        build = current_build(index_dir)
-        if build is None:
-            raise IndexMissing(f"no index in {index_dir}: run `kb ingest` first")
-        try:
-            params = json.loads((build / PARAMS_FILE).read_text(encoding="utf-8"))
-            if params.get("format") != FORMAT_VERSION:
-                raise IndexMissing(f"the index in {index_dir} has format {params.get('format')}, this code reads "
-                                   f"{FORMAT_VERSION}: run `kb ingest --rebuild`")
-            return Indexes(build=build, params=params, keyword=KeywordIndex(build / "keyword"),
-                           vector=VectorIndex(build), catalog=Catalog.open(build), documents=DocIndex(build))
-        except (KeywordIndexIncompatible, VectorIndexIncompatible) as exc:
-            raise IndexMissing(f"the index in {index_dir} cannot be read by this kb ({exc}): run "
-                               "`kb ingest --rebuild`") from None
-        except (FileNotFoundError, RuntimeError):
-            # Replaced and removed by a newer build between reading CURRENT and loading it: read CURRENT again.
-            if current_build(index_dir) == build:
-                raise
 

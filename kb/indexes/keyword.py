@@ -23,12 +23,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from kb.indexes.idmap import rows_for
 from kb.indexes.keyword_files import (
     FILES,
     KeywordIndexIncompatible,
@@ -61,12 +59,6 @@ BM25_K1 = 1.2
 FORMAT = 4  # of the files below; an index of another format (or other parameters) is rebuilt, not updated
 GRAM_LOW = (1 << GRAM_SHIFT) - 1
 BATCH = 4096  # passages tokenized into compact arrays at a time
-
-
-@dataclass
-class KeywordHit:
-    chunk_id: int
-    score: float
 
 
 def _fields_of(meta: dict | None = None) -> tuple[list[str], list[str]]:
@@ -219,9 +211,6 @@ class KeywordIndex:
         t = self.vocab.get(term)
         return self.rows[self.indptr[t]:self.indptr[t + 1]] if t is not None else np.zeros(0, dtype=np.int32)
 
-    def query_terms(self, query: str) -> list[int]:
-        return [self.vocab[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocab]
-
     def scores(self, query: str, context_weight: float | None = None) -> tuple[np.ndarray, list[str]]:
         """BM25F score of every row for the query's tokens and their bigrams; and the query's tokens.
         context_weight: the context field's boost for this query instead of the built one (0: text only)."""
@@ -319,39 +308,6 @@ class KeywordIndex:
         for t in sorted(words, key=len):
             matched |= self.substring_mask(t, None if len(t) == 2 else ~matched)
         return matched
-
-    def matches(self, query: str, allowed: np.ndarray | None = None,
-                limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of every matching passage (or of the best `limit`), best first (ties by row)."""
-        scores, _ = self.scores(query)
-        matched = self.match_mask(query)
-        if allowed is not None:
-            matched &= allowed
-        rows = np.flatnonzero(matched)
-        return best_first(rows, scores[rows], limit)
-
-    def search(self, query: str, limit: int, allowed_chunk_ids: np.ndarray | None = None) -> list[KeywordHit]:
-        """The best `limit` matching passages."""
-        allowed = None
-        if allowed_chunk_ids is not None:
-            allowed = np.zeros(self.size, dtype=bool)
-            allowed[rows_for(self.chunk_ids, allowed_chunk_ids)] = True
-        rows, scores = self.matches(query, allowed, limit)
-        return [KeywordHit(int(self.chunk_ids[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
-
-
-def best_first(rows: np.ndarray, scores: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """rows and scores by descending score, ties by row; only the best `limit` when given: those scoring
-    at least the limit-th best (ties included) are sorted, which gives the full sort's first `limit`."""
-    if limit is not None and len(rows) > limit:
-        if limit <= 0:
-            return rows[:0], scores[:0]
-        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
-        top = scores >= kth
-        rows, scores = rows[top], scores[top]
-    order = np.lexsort((rows, -scores))[:limit]
-    return rows[order], scores[order]
-
 
 def _contained(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     """Which of values occur in sorted_values (both sorted, unique): binary search, no merge sort."""

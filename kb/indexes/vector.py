@@ -47,12 +47,6 @@ HNSW_EF_SEARCH = 256
 EXACT_FILTER_ROWS = 4096
 
 
-@dataclass
-class VectorHit:
-    chunk_id: int
-    score: float
-
-
 def hnsw_kind(m: int = HNSW_M) -> str:
     return f"hnsw(M={m})"
 
@@ -141,16 +135,6 @@ class VectorIndex:
         top = np.argpartition(-scores, limit - 1)[:limit] if limit < len(rows) else np.arange(len(rows))
         order = top[np.lexsort((rows[top], -scores[top]))]
         return rows[order].astype(np.int64), scores[order].astype(np.float32)
-
-    def search(self, vector: np.ndarray, limit: int, allowed_chunk_ids: np.ndarray | None = None) -> list[VectorHit]:
-        """The nearest passages by chunk id, among allowed_chunk_ids when given."""
-        allowed = None
-        if allowed_chunk_ids is not None:
-            allowed = np.zeros(self.size, dtype=bool)
-            allowed[rows_for(self.chunk_ids, allowed_chunk_ids)] = True
-        rows, scores = self.search_rows(vector, limit, allowed)
-        return [VectorHit(int(self.chunk_ids[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
-
 
 def read_meta(directory: Path) -> dict | None:
     path = Path(directory) / META_FILE

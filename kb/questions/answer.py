@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from kb.search.filters import Filters, document_matches
+from kb.urls import document_url
 
 from .figures import Figure, Unit, figures_in, in_group, metric_label, unit_documents
 from .label import OP_LABELS, condition_label, question_label
@@ -39,7 +40,7 @@ def _missing_row(unit: Unit, metric: str, doc: dict) -> dict:
     return {"agency": unit[0], "year": unit[1], "metric": metric, "metric_label": metric_label(metric), "value": None,
             "unit": "", "approx": False, "scope": None, "level": doc["level"], "region": doc["region"],
             "doc_id": doc["doc_id"], "doc_type": doc["doc_type"], "text": "", "start": None, "end": None,
-            "url": f"/documents/{doc['doc_id']}"}
+            "url": document_url(doc["doc_id"])}
 
 
 def answer(question: Question, store, filters: Filters | None = None) -> dict:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kb.report import facts as report_facts
 from kb.report.facts import METRICS
 from kb.text import compact, normalize
+from kb.urls import document_url
 
 from .model import Group
 from .vocabulary import AGENCY_TYPES, METRIC_VOCABULARY
@@ -31,14 +32,6 @@ def metric_label(metric: str) -> str:
 def known_metrics() -> list[str]:
     """Every metric id: the extractor's first, then those only the question vocabulary knows yet."""
     return list(METRICS) + [m for m in METRIC_VOCABULARY if m not in METRICS]
-
-
-def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
-    from kb.search.engine import (
-        document_url as url,  # imported here: the engine imports this package
-    )
-
-    return url(doc_id, start, end)
 
 
 @dataclass(frozen=True)

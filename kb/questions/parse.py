@@ -9,19 +9,32 @@ each metric word, between connectors (且 / 却 / 或 / and / but / nor …), gi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from itertools import pairwise
+from dataclasses import replace
 
 from kb.report.places import places_in
 from kb.text import normalize
 
 from . import vocabulary as v
+from .conditions import (
+    BOUNDARY_MARKS,
+    COND,
+    METRIC,
+    PLACE,
+    SET,
+    WORD,
+    Hit,
+    Mention,
+    combine,
+    drop_qualifiers,
+    links_between,
+    nearest,
+    read_conditions,
+    spread,
+)
 from .model import Condition, Group, Question
 from .numbers import chinese_numerals_to_digits, english_numbers_to_digits
 
-METRIC, PLACE, SET, COND, WORD = "◆", "¤", "§", "◇", "·"
 SETS = SET + "+"
-BOUNDARY_MARKS = PLACE + SET
 
 _METRICS = [(m, re.compile(words)) for m, (_, words) in v.METRIC_VOCABULARY.items()]
 _LEVELS = [(level, re.compile(words)) for level, words in v.LEVELS.items()]
@@ -33,9 +46,6 @@ _NONE_AT_ALL = re.compile(v.NONE_AT_ALL)
 _TOP_LIMIT = re.compile(v.TOP_LIMIT)
 _TOP_DESC, _TOP_ASC = re.compile(v.TOP_DESC), re.compile(v.TOP_ASC)
 _YEARS = [(kind, re.compile(p)) for kind, p in v.YEAR_RANGES]
-_CONNECTOR = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in v.CONNECTORS)
-                        + rf"|(?P<stop>[。?？!！]|[{BOUNDARY_MARKS}])")
-_LIST_CONNECTOR = re.compile(v.LIST_CONNECTORS)
 _ASKS = [re.compile(p) for p in (
     rf"(?:{v.ASK_WORD}){v.ASK_VERB_AFTER}",
     rf"\b(?:which|what)\b(?:\s+[a-z-]+){{1,2}}?\s*{SETS}",
@@ -54,26 +64,7 @@ _ENDS_HEADLESS = re.compile(r"的\s*[?？]*\s*$")
 _KIND_WORDS = re.compile("|".join(f"(?:{p})" for p in (
     v.TRAILING_ASK, v.ASK_WORD, v.WHETHER, v.LIST_VERBS, v.WHO, v.COUNT, v.TOP_DESC, v.TOP_ASC, v.TOTAL, v.QUANTITY,
     v.EACH, v.COMPARE_STRONG, v.COMPARE_WEAK, v.NOT_BUT, v.RANK, v.RANK_ASC, r"名单|列表|清单")))
-_ZERO, _STATED, _OCCURRED = re.compile(v.ZERO), re.compile(v.STATED), re.compile(v.OCCURRED)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@dataclass
-class _Mention:
-    metric: str
-    start: int
-    end: int
-    text: str
-    cond: tuple[str, float | None] | None = None
-    explicit: bool = False          # a comparison with a number or "not stated", not only 有 / 没有
-
-
-@dataclass
-class _Hit:
-    start: int
-    end: int
-    op: str
-    value: float | None
 
 
 def prepare(text: str) -> str:
@@ -88,12 +79,12 @@ def _mask(chars: list[str], start: int, end: int, mark: str) -> None:
             chars[i] = mark
 
 
-def _metric_mentions(q: str) -> list[_Mention]:
+def _metric_mentions(q: str) -> list[Mention]:
     found = [(m.start(), m.end(), metric) for metric, rx in _METRICS for m in rx.finditer(q) if m.end() > m.start()]
-    taken: list[_Mention] = []
+    taken: list[Mention] = []
     for start, end, metric in sorted(found, key=lambda f: (f[0] - f[1], f[0])):  # longest first
         if all(end <= t.start or start >= t.end for t in taken):
-            taken.append(_Mention(metric, start, end, q[start:end]))
+            taken.append(Mention(metric, start, end, q[start:end]))
     return sorted(taken, key=lambda t: t.start)
 
 
@@ -154,19 +145,19 @@ def _place_spans(plain: str) -> list[tuple[str, int, int]]:
     return [(plain[m.start:m.end] if m.short else m.division.name, m.start, m.end) for m in places_in(plain)]
 
 
-def _hits(chars: list[str]) -> list[_Hit]:
+def _hits(chars: list[str]) -> list[Hit]:
     """Comparisons with a number, "none at all" and "not stated" phrases, masked where they stand."""
     hits = []
     for m in _NONE_AT_ALL.finditer("".join(chars)):
-        hits.append(_Hit(m.start(), m.end(), "=", 0.0))
+        hits.append(Hit(m.start(), m.end(), "=", 0.0))
         _mask(chars, m.start(), m.end(), COND)
     for m in _NOT_STATED.finditer("".join(chars)):
-        hits.append(_Hit(m.start(), m.end(), "missing", None))
+        hits.append(Hit(m.start(), m.end(), "missing", None))
         _mask(chars, m.start(), m.end(), COND)
     for op, rx in _COMPARATORS:
         for m in rx.finditer("".join(chars)):
             number = next(g for g in m.groups() if g is not None)
-            hits.append(_Hit(m.start(), m.end(), op, float(number)))
+            hits.append(Hit(m.start(), m.end(), op, float(number)))
             _mask(chars, m.start(), m.end(), COND)
     return hits
 
@@ -216,103 +207,6 @@ def _kind(text: str, n_years: int, top_order: str | None) -> str | None:
     return None
 
 
-def _window_condition(window: str, hits: list[_Hit]) -> tuple[tuple[str, float | None] | None, bool]:
-    """(condition, explicit) read from the words around one metric word."""
-    for h in hits:
-        if h.op == "missing":
-            return ("missing", None), True
-    if hits:
-        return (hits[0].op, hits[0].value), True
-    if _ZERO.search(window):
-        return ("=", 0.0), False
-    if _STATED.search(window):
-        return ("any", None), False
-    if _OCCURRED.search(window):
-        return (">", 0.0), False
-    return None, False
-
-
-def _links(text: str, mentions: list[_Mention]) -> list[tuple[set[str], bool]]:
-    """Between each pair of neighbouring metric words: the connector kinds, and whether it is a plain list (A和B)."""
-    out = []
-    for a, b in pairwise(mentions):
-        between = text[a.end:b.start]
-        kinds = {m.lastgroup for m in _CONNECTOR.finditer(between)}
-        rest = _CONNECTOR.sub("", between).replace(WORD, "").strip()
-        plain_list = bool(kinds) and not rest and all(_LIST_CONNECTOR.match(m.group().strip() or ",")
-                                                      for m in _CONNECTOR.finditer(between))
-        out.append((kinds, plain_list))
-    return out
-
-
-def _read_conditions(text: str, mentions: list[_Mention], hits: list[_Hit]) -> None:
-    bounds = [(m.start(), m.end()) for m in _CONNECTOR.finditer(text)]
-    for i, mention in enumerate(mentions):
-        lo = mentions[i - 1].end if i else 0
-        hi = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        left = max((e for s, e in bounds if s >= lo and e <= mention.start), default=lo)
-        right_bounds = [s for s, e in bounds if s >= mention.end and e <= hi]
-        # No connector before the next metric word: what lies between belongs to that word ("依申请公开没有收费").
-        right = right_bounds[0] if right_bounds else (mention.end if i + 1 < len(mentions) else hi)
-        window = text[left:mention.start] + " " + text[mention.end:right]
-        inside = [h for h in hits if left <= h.start and h.end <= right]
-        mention.cond, mention.explicit = _window_condition(window, inside)
-        if not mention.explicit and v.IMPLIED_ZERO.match(mention.text):  # 免费: fees = 0
-            mention.cond = ("=", 0.0)
-
-
-def _drop_qualifiers(text: str, mentions: list[_Mention], english: bool) -> list[_Mention]:
-    """A metric word next to another with no connector qualifies it (依申请公开 in 依申请公开收费): keep one."""
-    out = list(mentions)
-    i = 0
-    while i + 1 < len(out):  # "予以公开的申请": the outcome, with what is said of the requests
-        a, b = out[i], out[i + 1]
-        adjacent = not _CONNECTOR.search(text[a.end:b.start])
-        pair = {a.metric, b.metric}
-        if adjacent and "requests_received" in pair and len(pair) == 2 and all(m.startswith("requests_") for m in pair):
-            generic, specific = (a, b) if a.metric == "requests_received" else (b, a)
-            if specific.cond is None:
-                specific.cond, specific.explicit = generic.cond, generic.explicit
-            out.remove(generic)
-            continue
-        i += 1
-    i = 0
-    while i + 1 < len(out):
-        a, b = out[i], out[i + 1]
-        if not _CONNECTOR.search(text[a.end:b.start]):
-            if a.cond is None and (b.cond is not None or not english):
-                out.pop(i)
-                continue
-            if b.cond is None:
-                out.pop(i + 1)
-                continue
-        i += 1
-    seen: dict[str, _Mention] = {}
-    for m in out:  # the same metric twice: the mention with a condition stands
-        if m.metric not in seen or seen[m.metric].cond is None and m.cond is not None:
-            seen[m.metric] = m
-    return [m for m in out if seen[m.metric] is m]
-
-
-def _spread(mentions: list[_Mention], links: list[tuple[set[str], bool]]) -> None:
-    """A condition said once for a list of metrics holds for each ("行政复议和行政诉讼都为零", "没有A或B")."""
-    for order in (range(len(links) - 1, -1, -1), range(len(links))):
-        for i in order:
-            if not links[i][1]:
-                continue
-            a, b = mentions[i], mentions[i + 1]
-            if a.cond is None and b.cond is not None:
-                a.cond = b.cond
-            elif b.cond is None and a.cond is not None:
-                b.cond = a.cond
-
-
-def _nearest(mentions: list[_Mention], position: int | None) -> _Mention:
-    if position is None:
-        return mentions[0]
-    return min(mentions, key=lambda m: (abs((m.start + m.end) / 2 - position), -m.start))
-
-
 def parse_question(query: str) -> Question | None:
     """The question model of a question over the figures, or None for an ordinary search."""
     q = prepare(query)
@@ -346,11 +240,11 @@ def parse_question(query: str) -> Question | None:
     regions = _places(chars)
     text = "".join(chars)
 
-    _read_conditions(text, mentions, hits)
+    read_conditions(text, mentions, hits)
     english = not _CJK.search(q)
-    mentions = _drop_qualifiers(text, mentions, english)
-    links = _links(text, mentions)
-    _spread(mentions, links)
+    mentions = drop_qualifiers(text, mentions, english)
+    links = links_between(text, mentions)
+    spread(mentions, links)
     nor = any("nor" in kinds for kinds, _ in links)
     if nor:  # neither A nor B: each is none
         for m in mentions:
@@ -359,9 +253,9 @@ def parse_question(query: str) -> Question | None:
 
     target = None
     if kind == "top":
-        target = _nearest(mentions, top_at)
+        target = nearest(mentions, top_at)
     elif kind == "total":
-        target = _nearest(mentions, quantity.start() if quantity else None)
+        target = nearest(mentions, quantity.start() if quantity else None)
     elif kind == "compare":
         target = next((m for m in mentions if not m.explicit), mentions[0])
     each = kind == "list" and re.search(v.EACH, q)
@@ -382,24 +276,10 @@ def parse_question(query: str) -> Question | None:
     if compare_years:  # "2018年 同比": the group spans the years compared
         group = replace(group, year_from=min(compare_years), year_to=max(compare_years))
     filters = [c for c in conditions if not (target is not None and c.metric == metric and c.op == "any")]
-    return Question(kind=kind, metric=metric, conditions=tuple(conditions), combine=_combine(filters, links, nor),
+    return Question(kind=kind, metric=metric, conditions=tuple(conditions), combine=combine(filters, links, nor),
                     group=group, order=order if kind == "top" else None,
                     limit=(None if whole_ranking else limit or 1) if kind == "top" else None,
                     compare_years=compare_years)
-
-
-
-def _combine(conditions: list[Condition], links: list[tuple[set[str], bool]], nor: bool) -> str:
-    if len(conditions) < 2:
-        return "and"
-    kinds = set().union(*(k for k, _ in links)) if links else set()
-    if "but" in kinds:
-        return "but"
-    if "or" in kinds and not nor:
-        return "or"
-    if nor or all(c.op == "=" and c.value == 0 for c in conditions):
-        return "neither"
-    return "and"
 
 
 def _group(levels, regions, agency_types, years) -> Group:

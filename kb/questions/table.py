@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from kb.search.params import SearchError
 from kb.text import compact
 
 from .figures import (
@@ -37,6 +38,15 @@ class TableFilters:
         if self.region and compact(self.region) not in compact(doc["region"]):
             return False
         return year_between(doc["year"], self.year_from, self.year_to)
+
+
+def table_filters(metrics=(), agency: str | None = None, level: str | None = None, region: str | None = None,
+                  year_from: int | None = None, year_to: int | None = None) -> TableFilters:
+    """The filters of a facts request, checked once for the API, the facts page and the CLI."""
+    unknown = [m for m in metrics if m not in known_metrics()]
+    if unknown:
+        raise SearchError("metric", f"metric must be one of {', '.join(known_metrics())}; got {unknown[0][:40]!r}")
+    return TableFilters(tuple(metrics), agency or None, level or None, region or None, year_from, year_to)
 
 
 @dataclass

@@ -6,56 +6,77 @@ docx (python-docx) · doc/wps (LibreOffice) · images (OCR). OCR needs the `[ocr
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from kb.readers.encoding import ReadError
 from kb.readers.result import Extracted
 from kb.records import RawReport
 
-TEXT_SUFFIXES = {".txt", ".md", ".text"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
-PDF_SUFFIXES = {".pdf"}
-DOCX_SUFFIXES = {".docx"}
-LEGACY_WORD_SUFFIXES = {".doc", ".wps"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
-SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | LEGACY_WORD_SUFFIXES
-                      | IMAGE_SUFFIXES)
+
+@dataclass(frozen=True)
+class Reader:
+    """How one kind of file is read.
+
+    read: "module:function", imported when a file needs it (a reader's library costs nothing before),
+    called with (bytes, suffix). rank: which of two files with one stem gets the bare id (text 0, web
+    page 1, the rest 2). needs: "module:function" saying whether an optional dependency is there, and
+    missing: what to tell the user when it is not ({kind} is the suffix without its dot).
+    """
+    read: str
+    rank: int = 2
+    needs: str | None = None
+    missing: str = ""
+
+
+_OCR = dict(needs="kb.readers.ocr:ocr_available", missing="an image has no text layer: install kb[ocr] "
+                                                          "(pip install 'kb[ocr]')")
+_LIBREOFFICE = dict(needs="kb.readers.word:soffice_path", missing=".{kind} needs LibreOffice to convert it "
+                                                                  "(apt-get install libreoffice-writer), "
+                                                                  "or save the file as .docx")
+
+# The one table of formats: a new one is one entry here (and its reader module).
+READERS: dict[str, Reader] = {
+    **dict.fromkeys((".txt", ".md", ".text"), Reader("kb.readers.plain:read_text", rank=0)),
+    **dict.fromkeys((".html", ".htm", ".xhtml", ".shtml"), Reader("kb.readers.html:read_html_file", rank=1)),
+    ".pdf": Reader("kb.readers.pdf:read_pdf"),  # OCR only for scanned pages: the reader says what to install
+    ".docx": Reader("kb.readers.word:read_docx"),
+    **dict.fromkeys((".doc", ".wps"), Reader("kb.readers.word:read_legacy_word", **_LIBREOFFICE)),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"),
+                    Reader("kb.readers.image:read_image", **_OCR)),
+}
 
 
 def doc_id_for(path: Path) -> str:
     return path.stem
 
 
+def _function(spec: str):
+    module, name = spec.split(":")
+    return getattr(import_module(module), name)
+
+
+def reader_for(suffix: str) -> Reader:
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise ReadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(READERS)}")
+    return reader
+
+
 def extract(suffix: str, data: bytes) -> Extracted:
     """The reader for a file suffix applied to the file's bytes."""
-    if suffix in TEXT_SUFFIXES:
-        from kb.readers.plain import read_text
-        return read_text(data)
-    if suffix in HTML_SUFFIXES:
-        from kb.readers.html import read_html
-        from kb.readers.plain import decode_text
-        return read_html(*decode_text(data))
-    if suffix in PDF_SUFFIXES:
-        from kb.readers.pdf import read_pdf
-        return read_pdf(data)
-    if suffix in DOCX_SUFFIXES:
-        from kb.readers.word import read_docx
-        return read_docx(data)
-    if suffix in LEGACY_WORD_SUFFIXES:
-        from kb.readers.word import read_legacy_word
-        return read_legacy_word(data, suffix)
-    if suffix in IMAGE_SUFFIXES:
-        from kb.readers.image import read_image
-        return read_image(data)
-    raise ReadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
+    reader = reader_for(suffix)
+    if reader.needs and not _function(reader.needs)():
+        raise ReadError(reader.missing.format(kind=suffix.lstrip(".")))
+    return _function(reader.read)(data, suffix)
 
 
 def read_report(path: Path, data: bytes | None = None) -> RawReport:
     """Read one report file (or its bytes, when already read). Raises ReadError naming what is wrong."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
+    reader_for(suffix)
     if data is None:
         try:
             data = path.read_bytes()

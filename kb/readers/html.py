@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from kb.readers.layout import join_wrapped, table_row
+from kb.readers.plain import decode_text
 from kb.readers.result import Extracted
 
 # Elements whose content is page furniture, not report text (for pages trafilatura finds no content in).
@@ -22,6 +23,11 @@ SOURCE = re.compile(r"(?:信息来源|来源|发布机构|发布单位)\s*[:：]
 MIN_CONTENT_SHARE = 0.2
 # ... and a page is a bare document when no more than this many visible characters lie outside it.
 BARE_REST = 40
+
+
+def read_html_file(data: bytes, suffix: str = ".html") -> Extracted:
+    """A saved web page's bytes, decoded as a text file is."""
+    return read_html(*decode_text(data))
 
 
 def read_html(markup: str, encoding: str) -> Extracted:

@@ -5,11 +5,12 @@ import io
 
 from kb.readers.encoding import ReadError
 from kb.readers.layout import PageLayout, assemble
-from kb.readers.ocr import ocr_boxes, require_ocr
+from kb.readers.ocr import ocr_boxes
 from kb.readers.result import Extracted
 
 
-def read_image(data: bytes) -> Extracted:
+def read_image(data: bytes, suffix: str = ".png") -> Extracted:
+    """An image's text by OCR (kb.readers.READERS checks that OCR is installed first)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
@@ -17,7 +18,6 @@ def read_image(data: bytes) -> Extracted:
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise ReadError(f"not a readable image ({exc})") from None
-    require_ocr("an image has no text layer")
     pages = []
     for frame in ImageSequence.Iterator(image):
         frame = frame.convert("L")

@@ -17,7 +17,7 @@ MIN_TEXT_CHARS = 20
 MIN_TABLE_PATHS = 4
 
 
-def read_pdf(data: bytes) -> Extracted:
+def read_pdf(data: bytes, suffix: str = ".pdf") -> Extracted:
     import pypdfium2 as pdfium
 
     pdf = _open(data)

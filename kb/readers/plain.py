@@ -13,6 +13,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def read_text(data: bytes) -> Extracted:
+def read_text(data: bytes, suffix: str = ".txt") -> Extracted:
     text, encoding = decode_text(data)
     return Extracted(text=text, source_type="txt", encoding=encoding)

@@ -19,7 +19,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CN_DIGITS = "零一二三四五六七八九"
 
 
-def read_docx(data: bytes, source_type: str = "docx") -> Extracted:
+def read_docx(data: bytes, suffix: str = ".docx", source_type: str = "docx") -> Extracted:
     import docx
     from docx.table import Table
 
@@ -164,12 +164,10 @@ def soffice_path() -> str | None:
 
 
 def read_legacy_word(data: bytes, suffix: str) -> Extracted:
-    """.doc / .wps: LibreOffice headless converts to .docx, which is then read as above."""
+    """.doc / .wps: LibreOffice headless converts to .docx, which is then read as above (kb.readers.READERS
+    checks that LibreOffice is installed first)."""
     kind = suffix.lstrip(".").lower()
     soffice = soffice_path()
-    if soffice is None:
-        raise ReadError(f".{kind} needs LibreOffice to convert it (apt-get install libreoffice-writer), "
-                        "or save the file as .docx")
     with tempfile.TemporaryDirectory(prefix="kb-convert-") as tmp:
         source = Path(tmp) / f"report{suffix.lower()}"
         source.write_bytes(data)

@@ -16,9 +16,10 @@ import time
 
 import numpy as np
 
-from kb.search.engine import SearchEngine, validate
+from kb.search.engine import SearchEngine
 from kb.search.filters import Filters, document_mask
 from kb.search.fusion import Fused
+from kb.search.params import validate
 from kb.search.ranking import Ranking
 from kb.search.terms import any_term_mask
 from kb.text import compact

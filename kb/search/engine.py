@@ -1,74 +1,44 @@
 """Search: query -> keyword + semantic -> fusion -> filters -> cited passages (+ an answer from facts).
 
-Two kinds of query:
-- plain text (a question or words): every passage that contains a query word is a match (ranked by
-  BM25F), the vector index adds its nearest passages, and the fused ranking covers all of them;
+Two kinds of query (ranked in kb.search.ranking):
+- plain text (a question or words): a passage that contains every term (kb.search.terms) is a match; the
+  matches, ranked by BM25F and the vector index's similarity, come with related passages (some of the
+  words, or the nearest by meaning), marked `match: false` and never counted;
 - the query language (kb.search.query: phrases, AND/OR/NOT, fields, ranges): Whoosh's parser and the
   document index give the exact set of matching passages, ranked inside the set by the same scorers.
-`total` is the number of passages in the ranking, counted exactly; any of them is reachable by offset.
+`total` is the number of matches, counted exactly; any of them is reachable by offset.
 """
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from urllib.parse import quote
 
 import numpy as np
 
-from kb.indexes.build import Indexes, current_build, open_indexes
+from kb.indexes.builds import Indexes, current_build, open_indexes
 from kb.indexes.embed import EmbedderError, load_embedder, same_model
-from kb.questions import answer_question
 from kb.search.filters import FILTER_FIELDS, Filters, document_mask
 from kb.search.fusion import FusedHit
 from kb.search.highlight import highlight
+from kb.search.params import SearchError, validate
 from kb.search.query import Evaluator, QueryError, has_syntax
 from kb.search.ranking import Ranking, display_order, rank_plain, rank_structured
 from kb.settings import Settings
 from kb.store import Snapshot, Store
 from kb.text import normalize
+from kb.urls import document_url
 
-MODES = ("hybrid", "keyword", "semantic")
+# (query, the store as the ranking's build saw it, filters) -> the answer record or None
+Answerer = Callable[[str, Snapshot, Filters], "dict | None"]
+
 DOC_CONTEXT = ("title", "agency", "region", "year", "doc_type")
-SORTS = ("relevance", "year", "year_asc", "agency")
-MAX_QUERY_CHARS = 500
-MAX_K = 100
-MAX_OFFSET = 10_000_000
-
-
-class SearchError(ValueError):
-    """Bad search input; `param` names the offending parameter."""
-
-    def __init__(self, param: str, message: str):
-        super().__init__(message)
-        self.param = param
 
 
 class ModelMismatch(EmbedderError):
     pass
-
-
-def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
-    path = "/documents/" + quote(doc_id, safe="")  # ids are file names: ? and # must not end the path
-    if start is None:
-        return path
-    return f"{path}?start={start}&end={end}#passage"
-
-
-def validate(query: str, mode: str, k: int, offset: int = 0, sort: str = "relevance") -> None:
-    if query is None:
-        raise SearchError("q", "missing query parameter q")
-    if len(query) > MAX_QUERY_CHARS:
-        raise SearchError("q", f"q is {len(query)} characters; at most {MAX_QUERY_CHARS} are allowed")
-    if mode not in MODES:
-        raise SearchError("mode", f"mode must be one of {', '.join(MODES)}; got {mode!r}")
-    if not 1 <= k <= MAX_K:
-        raise SearchError("k", f"k must be between 1 and {MAX_K}; got {k}")
-    if offset < 0 or offset > MAX_OFFSET:
-        raise SearchError("offset", f"offset must be between 0 and {MAX_OFFSET}; got {offset}")
-    if sort not in SORTS:
-        raise SearchError("sort", f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
 
 
 @dataclass
@@ -90,11 +60,16 @@ class Served:
 
 
 class SearchEngine:
-    """The store and the indexes, opened once per process; reopens indexes after a rebuild."""
+    """The store and the indexes, opened once per process; reopens indexes after a rebuild.
 
-    def __init__(self, settings: Settings, store: Store | None = None):
+    answer: what answers a question over the figures (kb.questions.answer_question), given by the layer
+    that composes search and answers (web, cli); without it a response's `answer` is None.
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None, answer: Answerer | None = None):
         self.settings = settings
         self.store = store or Store(settings.db_path)
+        self.answer = answer
         self._lock = threading.Lock()
         self._open(open_indexes(settings.index_dir))
         self._embedder = None
@@ -161,7 +136,7 @@ class SearchEngine:
             try:
                 return rank_structured(served, query, mode, allowed, nearest, w, method)
             except QueryError as exc:
-                raise SearchError("q", str(exc)) from None
+                raise SearchError("q", str(exc), "invalid_query") from None
         return rank_plain(served, query, mode, allowed, nearest, w, method)
 
     def _semantic(self, served: Served, text: str, allowed: np.ndarray | None, prior: np.ndarray | None = None):
@@ -204,7 +179,7 @@ class SearchEngine:
         response = {"query": query, "mode": mode, "took_ms": 0.0, "total": ranking.total, "total_exact": True,
                     "offset": offset, "k": k, "sort": sort, "structured": ranking.structured,
                     "understood": ranking.understood, "results": results,
-                    "answer": answer_question(query, ranking.served.snapshot, filters)}
+                    "answer": self.answer(query, ranking.served.snapshot, filters) if self.answer else None}
         if facets:
             response["facets"] = self.facet_counts(ranking, filters)
         response["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -232,8 +207,9 @@ class SearchEngine:
 
     def export(self, query: str, mode: str = "hybrid", filters: Filters | None = None, sort: str = "relevance",
                batch: int = 500):
-        """(total, records): every passage of the ranking, in order, without highlights (a generator)."""
+        """(total, records): every match of the ranking, in order, without highlights (a generator)."""
         validate(query, mode, 1, 0, sort)
+        self.refresh()
         ranking = self.ranking(query, mode, filters or Filters())
         order = self.order(ranking, sort)
         if ranking.matches_first:

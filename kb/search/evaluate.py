@@ -5,7 +5,8 @@ import json
 import time
 from pathlib import Path
 
-from kb.search.engine import MODES, SearchEngine
+from kb.search.engine import SearchEngine
+from kb.search.params import MODES
 from kb.text import compact
 
 

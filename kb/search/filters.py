@@ -5,11 +5,10 @@ script (罗庄, 羅莊区…; agency also against the title); level, type and do
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from kb.store import Store
 from kb.text import compact
 
 FILTER_FIELDS = ("agency", "year", "region", "level", "doc_type")  # the facets
@@ -27,21 +26,16 @@ def _tuple(value) -> tuple[str, ...]:
 @dataclass
 class Filters:
     agency: tuple[str, ...] = ()
-    year: int | None = None          # one year: the same as year_from = year_to = year
     region: tuple[str, ...] = ()
     doc_type: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
     doc_id: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         for name in MULTI_FIELDS:
             setattr(self, name, _tuple(getattr(self, name)))
-        if self.year not in (None, ""):
-            self.year_from = self.year_to = int(self.year)
-        self.year = None
 
     def active(self) -> bool:
         return bool(any(getattr(self, n) for n in MULTI_FIELDS) or self.year_from is not None
@@ -49,7 +43,7 @@ class Filters:
 
     def without(self, name: str) -> Filters:
         """The same filters less one field ("year" drops the range)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("year", "extra")}
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
         if name == "year":
             values["year_from"] = values["year_to"] = None
         else:
@@ -88,13 +82,6 @@ def document_matches(doc: dict, filters: Filters) -> bool:
     if filters.year_from is not None and (doc["year"] is None or doc["year"] < filters.year_from):
         return False
     return not (filters.year_to is not None and (doc["year"] is None or doc["year"] > filters.year_to))
-
-
-def allowed_doc_ids(store: Store, filters: Filters) -> set[str] | None:
-    """None when no filter is set (everything allowed)."""
-    if not filters.active():
-        return None
-    return {d["doc_id"] for d in store.documents() if document_matches(d, filters)}
 
 
 def document_mask(docs: list[dict], filters: Filters) -> np.ndarray | None:

@@ -24,38 +24,6 @@ class FusedHit:
     semantic: float | None   # raw cosine, None when the semantic side did not find it
 
 
-def _max_scaled(scores: dict[int, float]) -> dict[int, float]:
-    top = max(scores.values(), default=0.0)
-    return {i: s / top for i, s in scores.items()} if top > 0 else {i: 0.0 for i in scores}
-
-
-def _min_max_scaled(scores: dict[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    lo, hi = min(scores.values()), max(scores.values())
-    return {i: (s - lo) / (hi - lo) if hi > lo else 1.0 for i, s in scores.items()}
-
-
-def fuse(keyword: list[tuple[int, float]], semantic: list[tuple[int, float]], keyword_weight: float,
-         method: str = "convex") -> list[FusedHit]:
-    """Merge two ranked lists of (chunk_id, score), best first."""
-    kw = dict(keyword)
-    sem = dict(semantic)
-    ids = list(dict.fromkeys([i for i, _ in keyword] + [i for i, _ in semantic]))
-    if method == "rrf":
-        kr = {i: r for r, (i, _) in enumerate(keyword)}
-        sr = {i: r for r, (i, _) in enumerate(semantic)}
-        fused = {i: (1 / (RRF_K + kr[i]) if i in kr else 0.0) + (1 / (RRF_K + sr[i]) if i in sr else 0.0) for i in ids}
-    elif method == "convex":
-        kn, sn = _max_scaled(kw), _min_max_scaled(sem)
-        fused = {i: keyword_weight * kn.get(i, 0.0) + (1 - keyword_weight) * sn.get(i, 0.0) for i in ids}
-    else:
-        raise ValueError(f"unknown fusion method {method!r}; expected 'convex' or 'rrf'")
-    hits = [FusedHit(i, fused[i], kw.get(i), sem.get(i)) for i in ids]
-    hits.sort(key=lambda h: (-h.score, h.chunk_id))
-    return hits
-
-
 @dataclass
 class Fused:
     """A fused ranking over index rows, in no particular order (ranked by `order`)."""
@@ -70,7 +38,8 @@ class Fused:
 
 def fuse_rows(keyword_rows: np.ndarray, keyword_scores: np.ndarray, semantic_rows: np.ndarray,
               semantic_scores: np.ndarray, keyword_weight: float, method: str = "convex") -> Fused:
-    """`fuse` over numpy arrays, for candidate lists of any length (a common word matches most passages).
+    """Keyword and semantic candidates (index rows with their scores) fused into one ranking, for candidate
+lists of any length (a common word matches most passages).
 
     Convex fusion needs each side in any order; RRF needs each side best first. Rows are index rows, so
     membership and positions use dense arrays over the row range instead of sorting a million matches.
