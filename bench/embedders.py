@@ -22,6 +22,7 @@ import topical  # noqa: E402  (bench/topical.py: the scorers)
 
 from kb.indexes.build import build_indexes  # noqa: E402
 from kb.indexes.embed import DEFAULT_MODEL, _normalised, load_embedder  # noqa: E402
+from kb.questions import answer_question  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 from kb.settings import load_settings  # noqa: E402
 from kb.store import Store  # noqa: E402
@@ -56,7 +57,7 @@ def engine_with(embedder, source: Path, work: Path) -> SearchEngine:
     store = Store(settings.db_path)
     build_indexes(store, work, embedder, settings.hnsw_threshold, full=True)
     store.close()
-    engine = SearchEngine(settings)
+    engine = SearchEngine(settings, answer=answer_question)
     engine._embedder = embedder
     return engine
 

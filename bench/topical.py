@@ -26,6 +26,7 @@ import rjieba
 
 import kb.search.ranking as ranking
 from kb.ingest import update_knowledge_base
+from kb.questions import answer_question
 from kb.search.engine import SearchEngine
 from kb.search.evaluate import evaluate, load_queries
 from kb.settings import PROJECT_ROOT, load_settings
@@ -121,8 +122,8 @@ def main():
     ap.add_argument("--facts-index", type=Path, help="the index dev.jsonl is scored on (default: the seeds "
                     "alone, built here under bench/out/seeds on first use)")
     a = ap.parse_args()
-    engine = SearchEngine(load_settings())
-    facts_engine = SearchEngine(load_settings(index_dir=a.facts_index or seeds_index()))
+    engine = SearchEngine(load_settings(), answer=answer_question)
+    facts_engine = SearchEngine(load_settings(index_dir=a.facts_index or seeds_index()), answer=answer_question)
     score = scorer(engine.store)
     with_ours = [str(SHARED_QRELS)] + ([str(OUR_QRELS)] if OUR_QRELS.exists() else [])
     if a.grid:
