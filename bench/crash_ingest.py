@@ -176,11 +176,11 @@ def crash_loop(workdir: Path, kills: int = 20, seed: int = 1, server: bool = Fal
             response = engine.search("行政复议", k=100)  # raises if the served index cannot be opened or read
             answered = response["total"] > 0
             # Complete: every passage the served generation counts is returned (none vanished mid-update).
-            complete = all(len(r["results"]) == min(100, r["total"]) for r in
+            complete = all(sum(x["match"] for x in r["results"]) == min(100, r["total"]) for r in
                            (response, engine.search(tokens[-2], mode="keyword", k=100),
                             engine.search("政府信息公开", k=100, offset=max(0, response["total"] - 100))))
             moments.append({"round": i, "phase": phase, "seen": seen, "answered": answered, "complete": complete,
-                            "passages": len(response["results"]), "total": response["total"],
+                            "passages": sum(x["match"] for x in response["results"]), "total": response["total"],
                             "leftovers": _leftovers(index_dir)})
             log(f"kill {i + 1:2}/{kills}: {phase:6} -> {seen:22} served index answers: {answered}, complete: "
                 f"{complete} ({moments[-1]['passages']} of {response['total']} passages); "
