@@ -18,19 +18,19 @@ from kb.report.facts import METRICS
 from kb.text import compact, normalize
 
 from .model import Group
-from .vocabulary import AGENCY_TYPES, METRIC_VOCABULARY
+from .vocabulary import AGENCY_TYPES
 
 SCOPE_LABELS = report_facts.SCOPES
 Unit = tuple[str, int | None]   # (agency, year): who answers
 
 
 def metric_label(metric: str) -> str:
-    return METRICS.get(metric) or METRIC_VOCABULARY[metric][0]
+    return METRICS[metric]
 
 
 def known_metrics() -> list[str]:
-    """Every metric id: the extractor's first, then those only the question vocabulary knows yet."""
-    return list(METRICS) + [m for m in METRIC_VOCABULARY if m not in METRICS]
+    """Every metric id of the registry (kb.report.metrics), in its display order."""
+    return list(METRICS)
 
 
 def document_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:

@@ -23,33 +23,14 @@ from kb.report.fact_rules import (
     parse_number,
 )
 from kb.report.fact_tables import table_figures
+from kb.report.metrics import REGISTRY
 from kb.report.sections import heading_of
 from kb.text import normalize_with_offsets
 
-METRICS = {
-    "requests_received": "依申请公开申请（本年新收）",
-    "requests_carried_in": "上年结转的申请",
-    "requests_granted": "依申请公开予以公开",
-    "requests_partly_granted": "依申请公开部分公开",
-    "requests_denied": "依申请公开不予公开",
-    "requests_unavailable": "无法提供",
-    "requests_not_handled": "不予处理",
-    "requests_other": "其他处理",
-    "requests_completed": "办理结果总计",
-    "requests_carried_forward": "结转下年度继续办理",
-    "proactive_disclosed": "主动公开政府信息",
-    "admin_reviews": "因政府信息公开引起的行政复议",
-    "lawsuits": "因政府信息公开引起的行政诉讼",
-    "fees_charged": "依申请公开收取费用",
-    "complaints": "举报投诉",
-    "press_conferences": "新闻发布会",
-    "meetings": "政府信息公开工作会议",
-    "staff": "政府信息公开工作人员",
-    "training_sessions": "培训（次）",
-}
+METRICS = {m.id: m.label for m in REGISTRY.values()}
 SCOPES = {"agency": "本机关", "area": "全地区"}
 # Metrics counting items, whose breakdowns (其中…) are written like totals.
-BREAKDOWN_METRICS = {"proactive_disclosed", "requests_received"}
+BREAKDOWN_METRICS = {m.id for m in REGISTRY.values() if m.breakdown}
 COUNTED = re.compile(r"\d\s*(?:余|多)?\s*万?\s*(?:条|件|项|个|篇|份)")
 
 def answer_facts(facts: list[Fact]) -> list[Fact]:
