@@ -11,6 +11,7 @@ normalised text (linear in its length); spans map back to the original script.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from kb.records import Fact
 from kb.report.chunks import sentence_spans
@@ -19,7 +20,12 @@ from kb.report.fact_rules import (
     RULES,
     clause_at,
     is_area,
+    is_area_statement,
     is_cumulative,
+    is_new_media_only,
+    is_other_year,
+    is_part_year,
+    names_self,
     parse_number,
 )
 from kb.report.fact_tables import table_figures
@@ -31,46 +37,95 @@ METRICS = {m.id: m.label for m in REGISTRY.values()}
 SCOPES = {"agency": "本机关", "area": "全地区"}
 # Metrics counting items, whose breakdowns (其中…) are written like totals.
 BREAKDOWN_METRICS = {m.id for m in REGISTRY.values() if m.breakdown}
+# A heading naming a metric: the section its statements belong to (五、因政府信息公开申请行政复议…的情况).
+METRIC_WORDS = {m.id: re.compile(m.question_words) for m in REGISTRY.values()}
+_SENTENCE_END = re.compile(r"[。；;!！?？:：]")
 COUNTED = re.compile(r"\d\s*(?:余|多)?\s*万?\s*(?:条|件|项|个|篇|份)")
 
 def answer_facts(facts: list[Fact]) -> list[Fact]:
     """The one figure per metric that answers use: the agency's own before an area's, a template table
-    row before running text, then the first statement in the document."""
+    row before running text, a statement in the section about the metric before one elsewhere, then the first
+    statement in the document."""
     best: dict[str, Fact] = {}
-    for f in sorted(facts, key=lambda f: (f.scope != "agency", f.origin != "table", f.start)):
+    for f in sorted(facts, key=lambda f: (f.scope != "agency", f.origin != "table", not f.in_section, f.start)):
         best.setdefault(f.metric, f)
     return sorted(best.values(), key=lambda f: f.start)
 
 
-def _sentence_facts(norm: str) -> list[tuple[str, float, str, bool, str, int, int]]:
-    """(metric, value, unit, approx, scope, start, end) of every figure stated in running text."""
+def _sentence_facts(norm: str, year: int | None) -> list[tuple]:
+    """(metric, value, unit, approx, scope, in_section, start, end) of every figure stated in running text."""
     out = []
     line_starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch == "\n"]
     heading_above = ""   # the paragraph context: the nearest heading line above
+    title = ""           # its title: a run-in heading's first sentence
+    area_passage = False  # a sentence of this section stated a count for the whole area (全市共处理…172件)
     for line_no, line_start in enumerate(line_starts):
         line_end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(norm)
         line = norm[line_start:line_end]
         if heading_of(line):
-            heading_above = line
-        context = heading_above + "\n" + line
+            heading_above, area_passage = line, False
+            title = _SENTENCE_END.split(line, maxsplit=1)[0]
         if "|" in line:
             continue  # a table row: its figures are the table's (kb.report.fact_tables), not a sentence's
+        previous: dict[str, int] = {}   # metric -> index in out, of the sentence just before on this line
         for a, b in sentence_spans(norm, line_start, line_end):
-            out += _facts_of_sentence(norm[a:b], a, b, context)
+            sentence = norm[a:b]
+            here = {}
+            for fact in _facts_of_sentence(sentence, a, b, _Passage(heading_above, title, line, area_passage, year)):
+                i = previous.get(fact[0])
+                if i is not None and REGISTRY[fact[0]].summed and fact[1] and out[i][1]:
+                    # 通过微博公开7177条；通过微信公开10264条: one list of channels, split by semicolons
+                    fact = (*out[i][:1], out[i][1] + fact[1], *out[i][2:7], b)
+                    out[i] = fact
+                    here[fact[0]] = i
+                    continue
+                here[fact[0]] = len(out)
+                out.append(fact)
+            previous = here
+            area_passage = area_passage or is_area_statement(sentence)
     return out
 
 
-def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tuple]:
-    found: dict[str, tuple] = {}
+@dataclass(frozen=True)
+class _Passage:
+    heading: str        # the nearest heading line above (or the run-in heading of this line)
+    title: str          # that heading's title (its first sentence)
+    line: str
+    area: bool          # the section is about the whole area so far
+    year: int | None    # the report's year
+
+    def about_proactive(self, rule, sentence: str) -> bool:
+        return PROACTIVE_CONTEXT.search(self.heading + "\n" + self.line if rule.context == "paragraph" else sentence) \
+            is not None
+
+
+def _applies(rule, m: re.Match, sentence: str, clause: str, passage: _Passage) -> bool:
+    """Whether a match of the rule states this year's figure of its metric (the kinds of figure that are not one:
+    another metric's clause, a running total, part of the year, another year, one channel of proactive
+    disclosure, a sentence about something else than the metric's evidence)."""
+    if rule.context and not passage.about_proactive(rule, sentence):
+        return False
+    if rule.excludes and rule.excludes.search(clause):
+        return False
+    if rule.about and not rule.about.search(sentence) and not (rule.section and rule.section.search(passage.title)):
+        return False
+    if not rule.none and (is_cumulative(sentence, clause, m.end()) or is_part_year(sentence, m.end())):
+        return False
+    if is_other_year(sentence, m.end(), passage.year):
+        return False
+    if rule.metric == "proactive_disclosed" and is_new_media_only(clause):
+        return False
+    return True
+
+
+def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list[tuple]:
+    found: dict[str, list] = {}
     breakdown = sentence.find("其中")
     for rule in RULES:
-        if rule.context and not PROACTIVE_CONTEXT.search(context if rule.context == "paragraph" else sentence):
-            continue
+        summed = REGISTRY[rule.metric].summed
         for m in rule.pattern.finditer(sentence):
             clause = clause_at(sentence, m.start())
-            if rule.excludes and rule.excludes.search(clause):
-                continue
-            if rule.metric == "proactive_disclosed" and is_cumulative(sentence, clause, m.end()):
+            if not _applies(rule, m, sentence, clause, passage):
                 continue
             previous = found.get(rule.metric)
             # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it — unless they
@@ -79,16 +134,26 @@ def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tupl
                     COUNTED.search(sentence, 0, breakdown) and (rule.weak or (previous and not previous[6])):
                 continue
             value, approx = (0.0, False) if rule.none else parse_number(m)
-            scope = "area" if is_area(clause + m.group()) else "agency"
+            own = names_self(clause)
+            area = is_area(clause + m.group()) or (not own and (
+                is_area(sentence[: m.start()]) or (passage.area and not names_self(sentence))))
+            scope = "area" if area else "agency"
+            if summed and previous and not rule.none and not previous[4] and m.start() >= previous[7]:
+                # 微博15条，微信85条: the figures of one sentence add up
+                found[rule.metric] = previous[:1] + [previous[1] + value] + previous[2:7] + [m.end()]
+                continue
             # A count beats a statement of none in the same sentence (没有发生行政复议…，应诉行政诉讼1起), and a
             # statement of the metric itself one known by its context.
             if previous is None or (previous[4] and not rule.none) or (previous[6] and not rule.weak):
-                found[rule.metric] = (rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak)
-    return [(metric, value, unit, approx, scope, a, b) for metric, value, unit, approx, _, scope, _ in found.values()]
+                found[rule.metric] = [rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak, m.end()]
+    in_section = {metric: bool(METRIC_WORDS[metric].search(passage.title)) for metric in found}
+    return [(metric, value, unit, approx, scope, in_section[metric], a, b)
+            for metric, value, unit, approx, _, scope, _, _ in found.values()]
 
 
-def extract_facts(text: str) -> list[Fact]:
-    """Every figure with its evidence, in document order; one fact per (metric, sentence or row)."""
+def extract_facts(text: str, year: int | None = None) -> list[Fact]:
+    """Every figure with its evidence, in document order; one fact per (metric, sentence or row). year, the
+    report's, drops figures a sentence states for another year."""
     norm, offsets = normalize_with_offsets(text)
     if len(norm) != len(offsets) or not norm:
         return []
@@ -97,12 +162,13 @@ def extract_facts(text: str) -> list[Fact]:
         return offsets[a], offsets[b - 1] + 1 if b > a else offsets[a]
 
     found: dict[tuple[str, int], Fact] = {}
-    for metric, value, unit, approx, scope, a, b in _sentence_facts(norm):
+    for metric, value, unit, approx, scope, in_section, a, b in _sentence_facts(norm, year):
         start, end = original(a, b)
-        found[(metric, start)] = Fact(metric, value, unit, approx, start, end, text[start:end], scope, "text")
+        found[(metric, start)] = Fact(metric, value, unit, approx, start, end, text[start:end], scope, "text",
+                                      in_section)
     for t in table_figures(norm):
         start, end = original(t.start, t.end)
         found[(t.metric, start)] = Fact(t.metric, t.value, t.unit, False, start, end, text[start:end], "agency",
-                                        "table")
+                                        "table", True)
     return sorted(found.values(), key=lambda f: (f.start, f.metric))
 

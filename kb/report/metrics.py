@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from kb.report.prose_patterns import (
     ABOUT_CASES,
     ABOUT_REQUESTS,
+    CARRY_FORWARD,
+    CARRY_IN,
     CASE_UNIT,
     COMPLAINT,
     FEE,
@@ -23,6 +25,7 @@ from kb.report.prose_patterns import (
     LONG_GAP,
     LONG_GAP_NO_DIGIT,
     NEGATION,
+    NEW_MEDIA,
     NUM,
     PROACTIVE_OBJECT,
     PROACTIVE_UNIT,
@@ -34,6 +37,9 @@ from kb.report.prose_patterns import (
 )
 
 UNITS = ("件", "条", "元", "次", "人")
+# A clause about requests or about replies to 人大建议 / 政协提案 states no proactive total.
+REPLIES = r"建议|提案"
+ABOUT_REQUESTS_OR_REPLIES = ABOUT_REQUESTS + "|" + REPLIES
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,9 @@ class Prose:
     none: bool = False          # a statement that there was none: value 0
     context: str = ""           # "paragraph" / "sentence": counts only where that is about 主动公开
     excludes: str = ""          # a clause matching this is about something else
+    about: str = ""             # counts only where the sentence matches this …
+    section: str = ""           # … or the heading above it matches this (an evidence rule: 安监局没有收费项目
+                                # is about a fee list, not about fees for disclosure)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class Metric:
     review_columns: tuple[int, ...] = ()   # columns of the review table (table 4) adding up to it
     prose: tuple[Prose, ...] = ()
     breakdown: bool = False     # counts items, whose 其中 breakdowns are written like totals
+    part_of: str = ""           # the metric this one is a part of (new-media posts of proactive disclosure)
+    summed: bool = False        # its figures in one sentence add up (微博15条，微信85条: 100 posts)
 
     def __post_init__(self):
         problems = []
@@ -75,6 +86,8 @@ class Metric:
             groups = re.compile(p.pattern).groupindex
             if not p.none and "n" not in groups:
                 problems.append(f"prose pattern without a number (?P<n>…): {p.pattern[:40]}")
+        if self.part_of and self.part_of == self.id:
+            problems.append("a metric is no part of itself")
         for q in self.questions:
             if "{a}" not in q:
                 problems.append(f"question phrasing without {{a}}: {q}")
@@ -86,6 +99,9 @@ def _registry(*metrics: Metric) -> dict[str, Metric]:
     ids = [m.id for m in metrics]
     if len(set(ids)) != len(ids):
         raise ValueError("metric ids must be unique")
+    for m in metrics:
+        if m.part_of and m.part_of not in ids:
+            raise ValueError(f"metric {m.id!r}: part of an unknown metric {m.part_of!r}")
     return {m.id: m for m in metrics}
 
 
@@ -115,7 +131,13 @@ REGISTRY: dict[str, Metric] = _registry(
         "requests_carried_in", "上年结转的申请", "上年结转申请", "件",
         r"上年度?结转(?:的)?(?:政府信息公开)?(?:申请)?|结转自上年|上年结余(?:的)?申请"
         r"|carried (?:over|in) from (?:the )?(?:last|previous|prior) year|(?:requests? )?carried in",
-        rows=r"上年结转"),
+        rows=r"上年结转",
+        prose=(
+            Prose(rf"{CARRY_IN}{GAP_NO_DIGIT}(?:申请)?(?:共|数|数量)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}"),
+            Prose(rf"{NUM}\s*{REQUEST_UNIT}{GAP_NO_DIGIT}{CARRY_IN}"),
+            Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{CARRY_IN}|{CARRY_IN}{GAP_NO_DIGIT}(?:申请)?[为:：]?\s*(?:0|零)\s*件",
+                  none=True),
+        )),
     Metric(
         "requests_granted", "依申请公开予以公开", "予以公开", "件",
         r"予以公开|同意公开|准予公开|全部公开"
@@ -153,7 +175,13 @@ REGISTRY: dict[str, Metric] = _registry(
         "requests_carried_forward", "结转下年度继续办理", "结转下年度继续办理", "件",
         r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?|转入下年度?|下年度继续办理"
         r"|carried (?:forward|over)(?: to (?:the )?next year)?",
-        rows=r"结转下年度"),
+        rows=r"结转下年度",
+        prose=(
+            Prose(rf"{CARRY_FORWARD}(?:继续办理)?(?:的)?(?:申请)?(?:共|数|数量)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}"),
+            Prose(rf"{NUM}\s*{REQUEST_UNIT}{GAP_NO_DIGIT}{CARRY_FORWARD}"),
+            Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{CARRY_FORWARD}|{CARRY_FORWARD}(?:继续办理)?(?:的)?(?:申请)?[为:：]?"
+                  rf"\s*(?:0|零)\s*件", none=True),
+        )),
     Metric(
         "proactive_disclosed", "主动公开政府信息", "主动公开政府信息", "条",
         r"主动公开(?:的)?(?:政府信息|政务信息|信息)?(?:的)?(?:数量|条数|总数)?"
@@ -163,21 +191,21 @@ REGISTRY: dict[str, Metric] = _registry(
         breakdown=True,
         prose=(
             Prose(rf"主动公开(?:了)?{LONG_GAP_NO_DIGIT}{PROACTIVE_OBJECT}{GAP_NO_DIGIT}"
-                  rf"(?:共|共计|合计|总数|总量|数量|数)?[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}"),
-            Prose(rf"{NUM}\s*(?:条|件)(?:主动公开)(?:的)?(?:政府)?信息"),
-            Prose(rf"主动公开(?:了)?(?:共|共计|合计)?\s*{NUM}\s*{PROACTIVE_UNIT}"),
+                  rf"(?:共|共计|合计|总数|总量|数量|数)?[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", excludes=REPLIES),
+            Prose(rf"{NUM}\s*(?:条|件)(?:主动公开)(?:的)?(?:政府)?信息", excludes=REPLIES),
+            Prose(rf"主动公开(?:了)?(?:共|共计|合计)?\s*{NUM}\s*{PROACTIVE_UNIT}", excludes=REPLIES),
             Prose(rf"向社会(?:主动)?公开(?:了)?{LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计)?"
-                  rf"[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", excludes=ABOUT_REQUESTS),
+                  rf"[为达:：]?\s*{NUM}\s*{PROACTIVE_UNIT}", excludes=ABOUT_REQUESTS_OR_REPLIES),
             # 公开政府信息20条 where the paragraph is about 主动公开; 发布信息313条 only where the sentence is: a
             # site's or a channel's count of published items (门户网站共发布各类信息6.5万余条) is no count of
             # disclosed information.
             Prose(rf"公开(?:了)?{LONG_GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"
-                  rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", context="paragraph", excludes=ABOUT_REQUESTS),
+                  rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", context="paragraph", excludes=ABOUT_REQUESTS_OR_REPLIES),
             Prose(rf"发布(?:了)?{GAP_NO_DIGIT}(?:政府信息|政务信息|信息)(?:共|共计|合计|总数)?"
-                  rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", context="sentence", excludes=ABOUT_REQUESTS),
+                  rf"[为达:：]?\s*{NUM}\s*(?:条次|条|件|项)", context="sentence", excludes=ABOUT_REQUESTS_OR_REPLIES),
             Prose(rf"(?:政府信息|信息)(?:数|总数|数量)[为达:：]?\s*{NUM}\s*(?:条|件)", context="paragraph",
-                  excludes=ABOUT_REQUESTS),
-            Prose(rf"(?:共计|合计|总计)\s*{NUM}\s*条次", context="paragraph", excludes=ABOUT_REQUESTS),
+                  excludes=ABOUT_REQUESTS_OR_REPLIES),
+            Prose(rf"(?:共计|合计|总计)\s*{NUM}\s*条次", context="paragraph", excludes=ABOUT_REQUESTS_OR_REPLIES),
         )),
     Metric(
         "admin_reviews", "因政府信息公开引起的行政复议", "行政复议", "件",
@@ -199,7 +227,8 @@ REGISTRY: dict[str, Metric] = _registry(
         prose=(
             Prose(rf"{NUM}\s*{CASE_UNIT}\s*{SUIT}"),
             Prose(rf"{SUIT}(?:案件|案)?(?:共有|共计|共|数量|数)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
-            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有|被)?{GAP}{SUIT}", none=True),
+            # 未产生诉讼费用 is about expenses, not about a lawsuit
+            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有|被)?{GAP}{SUIT}", none=True, excludes=r"费"),
         )),
     Metric(
         "fees_charged", "依申请公开收取费用", "收取费用", "元",
@@ -210,16 +239,27 @@ REGISTRY: dict[str, Metric] = _registry(
         prose=(
             Prose(rf"(?:收取|收)(?:了)?[^。；;，,\n\d]{{0,10}}?{FEE}(?:共|合计|共计)?[为达:：]?\s*{NUM}\s*(?P<money>万元|元)"),
             Prose(r"未收费|不收费|免费提供|免收|无收费|收费(?:金额)?为?(?:零|0)元?(?![\d.])"
-                  r"|(?:未|不|没有)[^。；;，,\n]{0,24}?收取[^。；;，,\n]{0,30}?费|(?:没有|未|无)(?:发生)?[^。；;，,\n]{0,20}?收费",
-                  none=True),
+                  r"|(?:未|不|没有)[^。；;，,\n]{0,24}?收取[^。；;，,\n]{0,30}?费|(?:没有|未|无)(?:发生)?[^。；;，,\n]{0,20}?收费"
+                  r"|(?:未|没有|从未|不曾)收(?:过|取过)?任何[^。；;，,\n]{0,12}?费",
+                  none=True, about=r"申请|信息|公开", section=r"收费|费用"),
         )),
     Metric(
         "complaints", "举报投诉", "举报投诉", "件",
-        r"举报投诉|投诉举报|举报|投诉|申诉|complaints?",
+        r"举报投诉|投诉举报|举报|投诉|complaints?",
         questions=("{a}{y}年信息公开举报投诉有多少起",),
         prose=(
             Prose(rf"{COMPLAINT}(?:案件|数量|数)?(?:共|共有)?[为达:：]?\s*{NUM}\s*(?:件|起|个|宗)"),
-            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有)?{GAP}(?:投诉|举报|申诉)", none=True),
+            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有)?{GAP}(?:投诉|举报)", none=True),
+        )),
+    Metric(
+        # 申诉 (an appeal against the handling) is no 举报投诉: its own metric
+        "appeals", "因政府信息公开引起的申诉", "申诉", "件",
+        r"申诉|\bappeals? (?:against|to)\b",
+        questions=("{a}{y}年因政府信息公开引起的申诉有几件",),
+        prose=(
+            Prose(rf"申诉(?:案件|案|数量|数)?(?:共|共有)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
+            Prose(rf"{NUM}\s*{CASE_UNIT}\s*申诉"),
+            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有)?{GAP}申诉", none=True),
         )),
     Metric(
         "press_conferences", "新闻发布会", "新闻发布会", "次",
@@ -235,10 +275,25 @@ REGISTRY: dict[str, Metric] = _registry(
         "staff", "政府信息公开工作人员", "工作人员", "人",
         r"(?:专职|兼职)?(?:工作)?人员|\bstaff\b|employees|personnel",
         questions=("{a}有多少政府信息公开工作人员",),
-        prose=(Prose(rf"(?:从事|负责|配备){GAP}(?:工作人员|人员){NUM}\s*(?:人|名)(?!次)"),)),
+        prose=(
+            Prose(rf"(?:从事|负责|配备){GAP}(?:工作人员|人员){NUM}\s*(?:人|名)(?!次)"),
+            # 配备了2名兼职工作人员: the number before the noun
+            Prose(rf"(?:从事|负责|配备|配置|安排|明确)(?:了)?{GAP_NO_DIGIT}{NUM}\s*名{GAP_NO_DIGIT}(?:工作人员|人员|信息员|联络员)"),
+        )),
     Metric(
         "training_sessions", "培训（次）", "培训", "次",
         r"培训(?:班|会|活动|次数)?|\btrainings?\b(?: sessions?| courses?)?",
         questions=("{a}{y}年举办了多少次信息公开培训",),
-        prose=(Prose(rf"(?:举办|开展|组织|召开){GAP}培训(?:班|会|活动)?(?:共)?\s*{NUM}\s*(?:次|期|场)(?!人)"),)),
+        prose=(
+            Prose(rf"(?:举办|开展|组织|召开){GAP}培训(?:班|会|活动)?(?:共)?\s*{NUM}\s*(?:次|期|场)(?!人)"),
+            # 两次举办…培训: the count before the verb
+            Prose(rf"(?<![\d人])(?P<n>[1-9]\d?|[一两二三四五六七八九十]{{1,3}})\s*(?P<approx>)(?P<wan>)(?P<approx2>)(?:次|期|场)"
+                  rf"(?:举办|开展|组织|召开){GAP}培训"),
+        )),
+    Metric(
+        "new_media_posts", "政务新媒体发布信息", "新媒体发布", "条",
+        r"(?:政务)?新媒体(?:发布)?(?:信息)?|政务微博|政务微信|微博|微信|公众号|new media posts?|social media posts?",
+        part_of="proactive_disclosed", summed=True,
+        prose=(Prose(rf"{NEW_MEDIA}[^。；;，,\n\d]{{0,16}}?(?:发布|公开|推送|发送)(?:了)?[^。；;，,\n\d]{{0,12}}?"
+                     rf"(?:共|共计|合计)?\s*{NUM}\s*(?:条|篇|期)"),)),
 )
