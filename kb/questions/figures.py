@@ -88,8 +88,28 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
                           best.get("scope") or "agency", best["agency"], best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
-                          best["text"], len(group), len({g["value"] for g in group}) > 1)
+                          best["text"], len(group), not statements_agree([g["value"] for g in group]))
     return out
+
+
+def statements_agree(values: list[float]) -> bool:
+    """Whether a metric's statements in one agency-year agree: all the same, or a total stated beside its parts
+    (申请172件 … 当面73件、网络28件 … : the largest is the sum of the others)."""
+    distinct = sorted(set(values))
+    if len(distinct) <= 1:
+        return True
+    largest, parts = distinct[-1], [v for v in values if v != distinct[-1]]
+    return abs(sum(parts) - largest) < 1e-9 or abs(sum(set(parts)) - largest) < 1e-9
+
+
+def totals_by_year(rows: list[dict]) -> list[dict]:
+    """[{year, value, approx, agencies}]: the answer rows added up per reporting year, never across years."""
+    years: dict[int | None, list[dict]] = {}
+    for r in rows:
+        years.setdefault(r["year"], []).append(r)
+    return [{"year": y, "value": sum(r["value"] for r in rs), "approx": any(r["approx"] for r in rs),
+             "agencies": len({r["agency"] for r in rs})}
+            for y, rs in sorted(years.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
 
 
 def unit_documents(documents: list[dict]) -> dict[Unit, dict]:
