@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from kb.report import facts as report_facts
+from kb.report.describe import UNIDENTIFIED
 from kb.report.facts import METRICS
 from kb.text import compact, normalize
 
@@ -81,12 +82,12 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
     """(agency, year, metric) -> the figure that stands, from facts joined with their documents."""
     by_key: dict[tuple, list[dict]] = {}
     for f in facts:
-        by_key.setdefault((f["agency"], f["year"], f["metric"]), []).append(f)
+        by_key.setdefault((f["agency"] or UNIDENTIFIED, f["year"], f["metric"]), []).append(f)
     out = {}
     for key, group in by_key.items():
         best = min(group, key=_preference)
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
-                          best.get("scope") or "agency", best["agency"], best["year"], best.get("level", ""),
+                          best.get("scope") or "agency", best["agency"] or UNIDENTIFIED, best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
                           best["text"], len(group), not statements_agree([g["value"] for g in group]))
     return out
@@ -116,7 +117,7 @@ def unit_documents(documents: list[dict]) -> dict[Unit, dict]:
     """(agency, year) -> its document (an annual report before other types)."""
     out: dict[Unit, dict] = {}
     for d in sorted(documents, key=lambda d: (d["doc_type"] != "annual_report", d["doc_id"])):
-        out.setdefault((d["agency"], d["year"]), d)
+        out.setdefault((d["agency"] or UNIDENTIFIED, d["year"]), d)   # no row without an agency
     return out
 
 
