@@ -95,6 +95,21 @@ class Metric:
             raise ValueError(f"metric {self.id!r}: " + "; ".join(problems))
 
 
+def _cases(word: str, nouns: str = "案件|案", verbs: str = "发生|出现|收到|接到|有", none_excludes: str = "") -> tuple:
+    """The prose of a count of cases (行政复议, 行政诉讼, 申诉): 1件行政复议, 行政复议案件共2件, 未发生…行政复议."""
+    return (Prose(rf"{NUM}\s*{CASE_UNIT}\s*{word}"),
+            Prose(rf"{word}(?:{nouns})?(?:共有|共计|共|数量|数)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
+            Prose(rf"{NEGATION}(?:{verbs})?{GAP}{word}", none=True, excludes=none_excludes))
+
+
+def _carried(word: str) -> tuple:
+    """The 2019 template's carry-over rows written as prose: 上年结转申请2件, 1件结转下年度, 无上年结转."""
+    tail = r"(?:继续办理)?(?:的)?(?:申请)?"
+    return (Prose(rf"{word}{tail}{GAP_NO_DIGIT}(?:共|数|数量)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}"),
+            Prose(rf"{NUM}\s*{REQUEST_UNIT}{GAP_NO_DIGIT}{word}"),
+            Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{word}|{word}{tail}[为:：]?\s*(?:0|零)\s*件", none=True))
+
+
 def _registry(*metrics: Metric) -> dict[str, Metric]:
     ids = [m.id for m in metrics]
     if len(set(ids)) != len(ids):
@@ -132,12 +147,7 @@ REGISTRY: dict[str, Metric] = _registry(
         r"上年度?结转(?:的)?(?:政府信息公开)?(?:申请)?|结转自上年|上年结余(?:的)?申请"
         r"|carried (?:over|in) from (?:the )?(?:last|previous|prior) year|(?:requests? )?carried in",
         rows=r"上年结转",
-        prose=(
-            Prose(rf"{CARRY_IN}{GAP_NO_DIGIT}(?:申请)?(?:共|数|数量)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}"),
-            Prose(rf"{NUM}\s*{REQUEST_UNIT}{GAP_NO_DIGIT}{CARRY_IN}"),
-            Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{CARRY_IN}|{CARRY_IN}{GAP_NO_DIGIT}(?:申请)?[为:：]?\s*(?:0|零)\s*件",
-                  none=True),
-        )),
+        prose=_carried(CARRY_IN)),
     Metric(
         "requests_granted", "依申请公开予以公开", "予以公开", "件",
         r"予以公开|同意公开|准予公开|全部公开"
@@ -176,12 +186,7 @@ REGISTRY: dict[str, Metric] = _registry(
         r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?|转入下年度?|下年度继续办理"
         r"|carried (?:forward|over)(?: to (?:the )?next year)?",
         rows=r"结转下年度",
-        prose=(
-            Prose(rf"{CARRY_FORWARD}(?:继续办理)?(?:的)?(?:申请)?(?:共|数|数量)?[为达:：]?\s*{NUM}\s*{REQUEST_UNIT}"),
-            Prose(rf"{NUM}\s*{REQUEST_UNIT}{GAP_NO_DIGIT}{CARRY_FORWARD}"),
-            Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{CARRY_FORWARD}|{CARRY_FORWARD}(?:继续办理)?(?:的)?(?:申请)?[为:：]?"
-                  rf"\s*(?:0|零)\s*件", none=True),
-        )),
+        prose=_carried(CARRY_FORWARD)),
     Metric(
         "proactive_disclosed", "主动公开政府信息", "主动公开政府信息", "条",
         r"主动公开(?:的)?(?:政府信息|政务信息|信息)?(?:的)?(?:数量|条数|总数)?"
@@ -213,23 +218,15 @@ REGISTRY: dict[str, Metric] = _registry(
         r"|(?:administrative|admin\.?) (?:reviews?|reconsiderations?)|reconsiderations?|appeals?|\breviews?\b",
         questions=("{a}{y}年因政府信息公开引起的行政复议有几件", "{y}年{a}信息公开行政复议案件数"),
         review_columns=(4,),
-        prose=(
-            Prose(rf"{NUM}\s*{CASE_UNIT}\s*{REVIEW}"),
-            Prose(rf"{REVIEW}(?:案件|申请|案)?(?:共有|共计|共|数量|数)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
-            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有)?{GAP}{REVIEW}", none=True),
-        )),
+        prose=_cases(REVIEW, nouns="案件|申请|案")),
     Metric(
         "lawsuits", "因政府信息公开引起的行政诉讼", "行政诉讼", "件",
         r"(?:(?:被提起|提起|提出)了?)?行政诉讼(?:案件|案)?|诉讼|被起诉|起诉|被告|应诉|被诉|官司"
         r"|(?:administrative )?lawsuits?|law suits?|litigation|\bsued\b|\bsue\b|court cases?",
         questions=("{a}{y}年因政府信息公开被提起行政诉讼多少件", "{a}信息公开行政诉讼情况"),
         review_columns=(9, 14),   # 直接起诉 and 复议后起诉 totals
-        prose=(
-            Prose(rf"{NUM}\s*{CASE_UNIT}\s*{SUIT}"),
-            Prose(rf"{SUIT}(?:案件|案)?(?:共有|共计|共|数量|数)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
-            # 未产生诉讼费用 is about expenses, not about a lawsuit
-            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有|被)?{GAP}{SUIT}", none=True, excludes=r"费"),
-        )),
+        # 未产生诉讼费用 is about expenses, not about a lawsuit
+        prose=_cases(SUIT, verbs="发生|出现|收到|接到|有|被", none_excludes="费")),
     Metric(
         "fees_charged", "依申请公开收取费用", "收取费用", "元",
         r"收取(?:了)?(?:任何)?(?:信息处理费|费用|检索费|复制费)|信息处理费|收(?:了|过)?费|费用|免费|免收"
@@ -256,11 +253,7 @@ REGISTRY: dict[str, Metric] = _registry(
         "appeals", "因政府信息公开引起的申诉", "申诉", "件",
         r"申诉|\bappeals? (?:against|to)\b",
         questions=("{a}{y}年因政府信息公开引起的申诉有几件",),
-        prose=(
-            Prose(rf"申诉(?:案件|案|数量|数)?(?:共|共有)?[为达:：]?\s*{NUM}\s*{CASE_UNIT}"),
-            Prose(rf"{NUM}\s*{CASE_UNIT}\s*申诉"),
-            Prose(rf"{NEGATION}(?:发生|出现|收到|接到|有)?{GAP}申诉", none=True),
-        )),
+        prose=_cases("申诉")),
     Metric(
         "press_conferences", "新闻发布会", "新闻发布会", "次",
         r"新闻发布会|发布会|(?:press|news) (?:conferences?|briefings?)",
