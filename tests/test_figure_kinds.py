@@ -48,7 +48,10 @@ def test_part_of_the_year_is_not_the_year():
 
 
 def test_another_years_figure_is_not_this_reports():
-    assert figures("此外，2021年本机关主动公开政府信息40条。", 2020) == {}
+    assert figures("2020年本机关主动公开政府信息35条。此外，2021年本机关主动公开政府信息40条。", 2020) == \
+        {"proactive_disclosed": (35, "agency")}
+    # a report year the text never states (a wrong guess) drops nothing
+    assert figures("此外，2021年本机关主动公开政府信息40条。", 2020) == {"proactive_disclosed": (40, "agency")}
     assert figures("2020年本机关主动公开政府信息40条，较2019年增加5条。", 2020) == {"proactive_disclosed": (40, "agency")}
     assert figures("2021年本机关主动公开政府信息40条。") == {"proactive_disclosed": (40, "agency")}  # no year known
 

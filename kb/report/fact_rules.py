@@ -28,6 +28,7 @@ NEW_MEDIA_CHANNEL = re.compile(NEW_MEDIA)
 PART_YEAR = re.compile(r"上半年|下半年|前三季度|第?[一二三四1-4]季度|(?<!\d)(?:[1-9]|1[01])\s*[-—–~～至到]\s*(?:[1-9]|1[01])\s*月(?!\d)")
 # A year the sentence is about: 2010年我镇…, not 较2016年 (a comparison) or 2008年以来.
 STATED_YEAR = re.compile(r"(?<![较比与同自从])((?:19|20)\d\d)\s*(?:年度|年)(?!以来|起|来)")
+WHOLE_AREA = re.compile(r"全市|全县|全区|全省|全州|全旗|全盟|全系统|政府系统|本地区|\d+\s*家(?:行政)?(?:机关|单位|部门)")
 CUMULATIVE_SINCE = re.compile(r"截至|截止|以来")
 CUMULATIVE = re.compile(r"累计至今|历年累计|累计已")
 PROACTIVE_CONTEXT = re.compile(r"主动公开")
@@ -93,8 +94,10 @@ def is_cumulative(sentence: str, clause: str, match_end: int) -> bool:
 
 
 def is_area_statement(sentence: str) -> bool:
-    """全市共处理依申请公开172件: a sentence stating a count for the whole area opens a passage about it."""
-    return is_area(sentence) and AREA_STATEMENT.search(sentence) is not None and SELF.search(sentence) is None
+    """全市共处理依申请公开172件: a sentence stating a count for the whole area opens a passage about it (各部门,
+    各单位 alone do not: 指导各单位开展培训3次 is the agency's own work)."""
+    return WHOLE_AREA.search(sentence) is not None and AREA_STATEMENT.search(sentence) is not None and \
+        SELF.search(sentence) is None
 
 
 def names_self(text: str) -> bool:

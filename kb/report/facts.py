@@ -157,6 +157,8 @@ def extract_facts(text: str, year: int | None = None) -> list[Fact]:
     norm, offsets = normalize_with_offsets(text)
     if len(norm) != len(offsets) or not norm:
         return []
+    if year and not re.search(rf"{year}\s*年", norm):
+        year = None   # a year the text never states is no ground for dropping the years it does state
 
     def original(a: int, b: int) -> tuple[int, int]:
         return offsets[a], offsets[b - 1] + 1 if b > a else offsets[a]
