@@ -3,9 +3,12 @@
 Two sources: running text, sentence by sentence (kb.report.fact_rules: 受理依申请事项80余件, 未收到…行政复议,
 不收取费用), and the tables of the post-2019 national template in any flattening (kb.report.fact_tables).
 A statement of none is a figure of 0; a metric the report never mentions has no fact at all. A figure
-stated for a whole area (全市, 各部门) rather than the agency itself is kept with scope "area". Within a
-sentence, figures after 其中 that break down a figure of the same metric are parts, not totals; running
-totals since disclosure began (截至…累计) are no year's figure. Everything runs in one pass over the
+stated for a whole area (全市, 各部门) rather than the agency itself is kept with scope "area", and so is every
+figure after a sentence stating a count for the whole area in the same section, unless a sentence names the agency
+itself (本局, 我委). Within a sentence, figures after 其中 that break down a figure of the same metric are parts,
+not totals; the other kinds of match that are no yearly figure of the agency (a running total, part of the year,
+another year, a new-media channel as the proactive total, a sentence about something else) are the table
+NOT_A_YEARLY_FIGURE. A statement under the heading naming its metric answers before one elsewhere. Everything runs in one pass over the
 normalised text (linear in its length); spans map back to the original script.
 """
 from __future__ import annotations
@@ -99,23 +102,35 @@ class _Passage:
             is not None
 
 
-def _applies(rule, m: re.Match, sentence: str, clause: str, passage: _Passage) -> bool:
-    """Whether a match of the rule states this year's figure of its metric (the kinds of figure that are not one:
-    another metric's clause, a running total, part of the year, another year, one channel of proactive
-    disclosure, a sentence about something else than the metric's evidence)."""
-    if rule.context and not passage.about_proactive(rule, sentence):
-        return False
-    if rule.excludes and rule.excludes.search(clause):
-        return False
-    if rule.about and not rule.about.search(sentence) and not (rule.section and rule.section.search(passage.title)):
-        return False
-    if not rule.none and (is_cumulative(sentence, clause, m.end()) or is_part_year(sentence, m.end())):
-        return False
-    if is_other_year(sentence, m.end(), passage.year):
-        return False
-    if rule.metric == "proactive_disclosed" and is_new_media_only(clause):
-        return False
-    return True
+@dataclass(frozen=True)
+class _Match:
+    """One match of a rule, where it stands."""
+    rule: object
+    m: re.Match
+    sentence: str
+    clause: str
+    passage: _Passage
+
+
+# The kinds of match that state no yearly figure of the rule's metric for the agency, one entry per kind: the next
+# kind is one more entry. (Area-wide figures are figures, kept with their scope; parts after 其中 are decided
+# against the sentence's total, in _facts_of_sentence.)
+NOT_A_YEARLY_FIGURE = (
+    ("outside a passage about 主动公开", lambda x: x.rule.context and not x.passage.about_proactive(x.rule, x.sentence)),
+    ("a clause about another metric", lambda x: x.rule.excludes and x.rule.excludes.search(x.clause)),
+    ("a sentence about something else than the metric (安监局没有收费项目)",
+     lambda x: x.rule.about and not x.rule.about.search(x.sentence) and
+     not (x.rule.section and x.rule.section.search(x.passage.title))),
+    ("a running total (截至…累计)", lambda x: not x.rule.none and is_cumulative(x.sentence, x.clause, x.m.end())),
+    ("part of the year (上半年, 1-6月)", lambda x: not x.rule.none and is_part_year(x.sentence, x.m.end())),
+    ("another year than the report's", lambda x: is_other_year(x.sentence, x.m.end(), x.passage.year)),
+    ("one channel, new media, as the total", lambda x: x.rule.metric == NEW_MEDIA_TOTAL and is_new_media_only(x.clause)),
+)
+NEW_MEDIA_TOTAL = REGISTRY["new_media_posts"].part_of
+
+
+def _applies(x: _Match) -> bool:
+    return not any(test(x) for _, test in NOT_A_YEARLY_FIGURE)
 
 
 def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list[tuple]:
@@ -125,7 +140,7 @@ def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list
         summed = REGISTRY[rule.metric].summed
         for m in rule.pattern.finditer(sentence):
             clause = clause_at(sentence, m.start())
-            if not _applies(rule, m, sentence, clause, passage):
+            if not _applies(_Match(rule, m, sentence, clause, passage)):
                 continue
             previous = found.get(rule.metric)
             # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it — unless they
