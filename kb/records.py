@@ -78,6 +78,7 @@ class Fact:
     text: str
     scope: str = "agency"  # "agency": the reporting agency's own figure; "area": a whole area's (全市, 各部门)
     origin: str = "text"   # "text": a sentence states it; "table": a row of the template's tables
+    in_section: bool = True  # stated in the section about its metric (a heading naming it, or a table row)
 
 
 @dataclass

@@ -186,4 +186,4 @@ def test_facts_carry_their_scope(client):
     assert sanmenxia and sanmenxia[0]["scope"] == "area" and sanmenxia[0]["value"] == 66158
     assert {f["scope"] for f in facts if f["agency"] == "罗庄区安全生产监督管理局"} == {"agency"}
     docs = {d["agency"]: d for d in client.get("/api/documents").get_json()["documents"]}
-    assert docs["三门峡市人民政府"]["figure_scope"] == "mixed" and docs["三门峡市人民政府"]["level"] == "市级"
+    assert docs["三门峡市人民政府"]["figure_scope"] == "area" and docs["三门峡市人民政府"]["level"] == "市级"  # every figure of its report is the city's (全市)

@@ -223,8 +223,10 @@ def test_facts_page_filters_sorts_totals_and_exports(page, server_url, artifacts
     values = [int(c.rstrip("条")) for c in cells]
     assert values == sorted(values, reverse=True) == [66158, 809, 57]
     total = page.locator("table.figures tfoot td[data-metric=proactive_disclosed]").inner_text()
-    assert "67024" in total
-    assert "260件" in page.locator("table.figures tfoot td[data-metric=requests_received]").inner_text()
+    # the seeds report 2017 and 2018: one total per year, never one sum across years
+    assert "2017年：66158条" in total and "2018年：866条" in total and "按年度分别合计" in total
+    requests = page.locator("table.figures tfoot td[data-metric=requests_received]").inner_text()
+    assert "2017年：252件" in requests and "2018年：8件" in requests
     assert page.locator("table.figures tfoot td[data-metric=requests_received] .mark-approx").count() == 1
     # the evidence of a cell is on the page
     ev = page.locator("table.figures tbody td[data-metric=proactive_disclosed] a.ev").first.get_attribute("href")

@@ -112,6 +112,14 @@ SCHEMAS = {
                         "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
                         "doc_id": {"type": "string"}}}},
         "agencies": {"type": "integer", "description": "how many agencies the answer names"},
+        "totals_by_year": {"type": "array", "nullable": True,
+                           "description": "total / compare over several reporting years with no year asked: one total "
+                                          "per year (value is then null), never one sum across years",
+                           "items": {"type": "object", "properties": {
+                               "year": {"type": "integer", "nullable": True}, "value": {"type": "number"},
+                               "approx": {"type": "boolean"}, "agencies": {"type": "integer"}}}},
+        "area_rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"},
+                      "description": "top: area-wide figures (全市政府系统), shown apart and not ranked with agencies'"},
         "series": {"type": "array", "nullable": True, "description": "compare: per agency, the figure per year",
                    "items": {"type": "object", "properties": {
                        "agency": {"type": "string"},

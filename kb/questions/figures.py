@@ -14,24 +14,25 @@ import re
 from dataclasses import dataclass
 
 from kb.report import facts as report_facts
+from kb.report.describe import UNIDENTIFIED
 from kb.report.facts import METRICS
 from kb.text import compact, normalize
 from kb.urls import document_url
 
 from .model import Group
-from .vocabulary import AGENCY_TYPES, METRIC_VOCABULARY
+from .vocabulary import AGENCY_TYPES
 
 SCOPE_LABELS = report_facts.SCOPES
 Unit = tuple[str, int | None]   # (agency, year): who answers
 
 
 def metric_label(metric: str) -> str:
-    return METRICS.get(metric) or METRIC_VOCABULARY[metric][0]
+    return METRICS[metric]
 
 
 def known_metrics() -> list[str]:
-    """Every metric id: the extractor's first, then those only the question vocabulary knows yet."""
-    return list(METRICS) + [m for m in METRIC_VOCABULARY if m not in METRICS]
+    """Every metric id of the registry (kb.report.metrics), in its display order."""
+    return list(METRICS)
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,42 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
     """(agency, year, metric) -> the figure that stands, from facts joined with their documents."""
     by_key: dict[tuple, list[dict]] = {}
     for f in facts:
-        by_key.setdefault((f["agency"], f["year"], f["metric"]), []).append(f)
+        by_key.setdefault((f["agency"] or UNIDENTIFIED, f["year"], f["metric"]), []).append(f)
     out = {}
     for key, group in by_key.items():
         best = min(group, key=_preference)
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
-                          best.get("scope") or "agency", best["agency"], best["year"], best.get("level", ""),
+                          best.get("scope") or "agency", best["agency"] or UNIDENTIFIED, best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
-                          best["text"], len(group), len({g["value"] for g in group}) > 1)
+                          best["text"], len(group), not statements_agree([g["value"] for g in group]))
     return out
+
+
+def statements_agree(values: list[float]) -> bool:
+    """Whether a metric's statements in one agency-year agree: all the same, or a total stated beside its parts
+    (申请172件 … 当面73件、网络28件 … : the largest is the sum of the others)."""
+    distinct = sorted(set(values))
+    if len(distinct) <= 1:
+        return True
+    largest, parts = distinct[-1], [v for v in values if v != distinct[-1]]
+    return abs(sum(parts) - largest) < 1e-9 or abs(sum(set(parts)) - largest) < 1e-9
+
+
+def totals_by_year(rows: list[dict]) -> list[dict]:
+    """[{year, value, approx, agencies}]: the answer rows added up per reporting year, never across years."""
+    years: dict[int | None, list[dict]] = {}
+    for r in rows:
+        years.setdefault(r["year"], []).append(r)
+    return [{"year": y, "value": sum(r["value"] for r in rs), "approx": any(r["approx"] for r in rs),
+             "agencies": len({r["agency"] for r in rs})}
+            for y, rs in sorted(years.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
 
 
 def unit_documents(documents: list[dict]) -> dict[Unit, dict]:
     """(agency, year) -> its document (an annual report before other types)."""
     out: dict[Unit, dict] = {}
     for d in sorted(documents, key=lambda d: (d["doc_type"] != "annual_report", d["doc_id"])):
-        out.setdefault((d["agency"], d["year"]), d)
+        out.setdefault((d["agency"] or UNIDENTIFIED, d["year"]), d)   # no row without an agency
     return out
 
 

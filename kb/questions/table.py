@@ -13,6 +13,7 @@ from .figures import (
     figures_in,
     in_group,
     known_metrics,
+    totals_by_year,
     unit_documents,
     year_between,
 )
@@ -141,7 +142,10 @@ def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
 
 
 def _total(figures: list[Figure]) -> dict:
+    """A column's total; over several reporting years one total per year (by_year) and no single value."""
     scopes = sorted({f.scope for f in figures})
-    return {"value": sum(f.value for f in figures) if figures else None, "count": len(figures),
+    by_year = totals_by_year([f.as_row() for f in figures])
+    several = len(by_year) > 1
+    return {"value": sum(f.value for f in figures) if figures and not several else None, "count": len(figures),
             "approx": any(f.approx for f in figures), "scopes": scopes, "mixed_scope": len(scopes) > 1,
-            "unit": figures[0].unit if figures else ""}
+            "unit": figures[0].unit if figures else "", "by_year": by_year if several else None}

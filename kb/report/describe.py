@@ -186,6 +186,11 @@ def self_level(norm: str) -> str:
     return next((level for pattern, level in SELF_LEVELS if pattern.search(norm)), "")
 
 
+TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
+# The agency of a report that names none (not in its title, opening, body or the portal's metadata): never blank.
+UNIDENTIFIED = "未识别"
+
+
 def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> str:
     """A found name made whole: its place from the text (市政府办公室 -> 衢州市人民政府办公室, 两城镇人民政府 ->
     微山县两城镇人民政府), a place standing for its government (a 街道's is its 办事处), short forms expanded."""
@@ -198,6 +203,10 @@ def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> s
         # A title's name is completed only by a signature; a name from elsewhere by any fuller mention.
         name = names.complete(name, norm, signed=complete == "signed")
     name = re.sub(r"人民政府机关$", "人民政府", name)
+    name = TRAILING_WORDS.sub("", name)   # 郑州市金水区人民政府关于 (a title's 关于… on the next line)
+    parsed = names.parse_name(name)
+    if parsed.township and not parsed.places and not parsed.unknown_place and home and home.district:
+        name = home.district + name       # a town named alone, in the county its text names
     return names.expand_abbreviations(name)
 
 
@@ -218,7 +227,7 @@ def find_agency(clean: CleanReport, norm: str, lines_norm: list[str], title_norm
         name = source()
         if name:
             return _finish(name, norm, home, complete)
-    return f"{home.name}人民政府" if home and home.name else ""
+    return f"{home.name}人民政府" if home and home.name else UNIDENTIFIED
 
 
 def _original(name_norm: str, norm: str, offsets: list[int], text: str) -> str:
