@@ -7,7 +7,7 @@ import pytest
 from kb.questions.figures import statements_agree
 from kb.readers import read_report
 from kb.report.clean import clean_report
-from kb.report.describe import describe
+from kb.report.describe import UNIDENTIFIED, describe
 from kb.report.facts import answer_facts, extract_facts
 
 
@@ -128,10 +128,11 @@ def test_statements_agree_when_a_total_is_the_sum_of_its_parts():
      "国家税务总局宁波市税务局", "市级", "浙江省 宁波市"),
     ("城关镇人民政府2020年政府信息公开工作年度报告\n一、总体情况\n2020年，城关镇按照岷县人民政府的部署做好政务公开。"
      "本镇主动公开政府信息80条。", "岷县城关镇人民政府", "乡镇级", "甘肃省 定西市 岷县"),
-    ("2020年政府信息公开工作年度报告\n一、总体情况\n2020年，我单位主动公开政府信息80条。", "未识别", "", ""),
+    ("2020年政府信息公开工作年度报告\n一、总体情况\n2020年，我单位主动公开政府信息80条。", UNIDENTIFIED, "", ""),
 ])
 def test_metadata_long_tail(tmp_path, text, agency, level, region):
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
     d = describe(clean_report(read_report(path)))
     assert (d.agency, d.level, d.region) == (agency, level, region)
+    assert d.agency.startswith("未识别（") or "未识别" not in d.agency  # an unknown agency says why

@@ -187,8 +187,9 @@ def self_level(norm: str) -> str:
 
 
 TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
-# The agency of a report that names none (not in its title, opening, body or the portal's metadata): never blank.
-UNIDENTIFIED = "未识别"
+# The agency of a report that names none (not in its title, opening, body or the portal's metadata): never
+# blank, and saying why, since it stands wherever an agency is shown.
+UNIDENTIFIED = "未识别（标题、开头、正文和网页信息均未写明机关）"
 
 
 def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> str:
