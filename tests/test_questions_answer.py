@@ -85,7 +85,16 @@ def test_total_is_approximate_where_a_figure_is(store):
 def test_count(store):
     a = answer_question("多少个单位没有被起诉", store)
     assert a["kind"] == "count" and a["value"] == 2 and sorted(names(a)) == ["哈尔", "罗庄"]
-    assert answer_question("how many agencies were sued?", store)["value"] == 2
+    # 三门峡's 7 lawsuits are its whole city's (全市政府系统): counted apart from the agencies' own
+    sued = answer_question("how many agencies were sued?", store)
+    assert sued["value"] == 1 and names(sued) == ["湖南"] and area_names(sued) == ["三门"]
+    assert any("未参加计数" in n for n in sued["notes"])
+
+
+def test_a_list_names_area_wide_figures_after_the_agencies_own(store):
+    a = answer_question("哪些机关被起诉过", store)
+    assert [r["agency"][:2] for r in a["rows"]] == ["湖南", "三门"] and a["rows"][-1]["scope"] == "area"
+    assert a["area_rows"] == [] and any("全地区" in n for n in a["notes"])
 
 
 def test_compare_years(store):

@@ -64,9 +64,15 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
     area = []    # area-wide figures a ranking does not compare with agencies' own, shown apart
     if question.kind in ("top", "total"):
         selected = [u for u in selected if value(u, metric) is not None]
-    if question.kind == "top" and not asks_about_areas(question):
-        area = [u for u in selected if figure(u, metric).scope == "area"]
-        selected = [u for u in selected if figure(u, metric).scope != "area"]
+    def area_wide(unit: Unit) -> bool:
+        f = figure(unit, metric)
+        return f is not None and f.scope == "area"
+
+    compares_agencies = not asks_about_areas(question)
+    if question.kind in ("top", "count") and compares_agencies:
+        # A ranking or a count compares agencies' own figures; area-wide ones are listed apart.
+        area = [u for u in selected if area_wide(u)]
+        selected = [u for u in selected if not area_wide(u)]
     if question.kind == "top":
         sign = -1 if question.order == "desc" else 1
         ranked = sorted(selected, key=lambda u: (sign * value(u, metric), u[0], u[1] or 0))
@@ -76,7 +82,9 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
             cut += [u for u in ranked[len(cut):] if value(u, metric) == last]
         selected = cut
     else:
-        selected.sort(key=lambda u: (value(u, metric) is None, -(value(u, metric) or 0), u[0], u[1] or 0))
+        # A list names every agency that qualifies; area-wide figures follow the agencies' own, marked.
+        selected.sort(key=lambda u: (compares_agencies and area_wide(u), value(u, metric) is None,
+                                     -(value(u, metric) or 0), u[0], u[1] or 0))
     if question.kind == "compare":
         years = set(question.compare_years) or {u[1] for u in selected}
         selected = [u for u in selected if u[1] in years]
@@ -136,7 +144,8 @@ def _notes(a: dict) -> list[str]:
         years = "、".join(str(t["year"] or "年度不详") for t in a["totals_by_year"])
         notes.append(f"问题未限定年度，数字来自多个年度（{years}）：按年度分别合计，不跨年度相加。")
     if a["area_rows"]:
-        notes.append(f"{len(a['area_rows'])} 个全市（全县）政府系统的合计数字与机关本身的数字口径不同，未参加排名，另列于下。")
+        what = "计数" if a["kind"] == "count" else "排名"
+        notes.append(f"{len(a['area_rows'])} 个全市（全县）政府系统的合计数字与机关本身的数字口径不同，未参加{what}，另列于下。")
     if a["approx"]:
         notes.append("部分数字是报告中的约数（如“80余件”），按所写数字计算。")
     if a["mixed_scope"]:
