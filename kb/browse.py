@@ -6,6 +6,7 @@ import datetime as dt
 
 from kb.agencies import agency_id
 from kb.citation import citation
+from kb.report.agency import LEVELS
 from kb.search.filters import FILTER_FIELDS, Filters, document_matches
 from kb.urls import agency_url, document_url, original_url
 
@@ -28,7 +29,10 @@ def document_facets(documents: list[dict], filters: Filters) -> dict[str, list[d
         for d in documents:
             if d[facet] not in (None, "") and document_matches(d, others):
                 counts[str(d[facet])] = counts.get(str(d[facet]), 0) + 1
-        out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        if facet == "level":  # a closed list: every level shown, in its order, 0 where none is
+            out[facet] = [{"value": lv, "count": counts.get(lv, 0)} for lv in LEVELS]
+        else:
+            out[facet] = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
     return out
 
 

@@ -45,8 +45,10 @@ def _browse_links(facets: dict[str, list[dict]], endpoint: str) -> dict[str, lis
     return out
 
 
-def _tree_links(nodes: list[dict], endpoint: str) -> list[dict]:
-    return [n | {"url": url_for(endpoint, region=n["region"]), "children": _tree_links(n["children"], endpoint)}
+def _tree_links(nodes: list[dict], endpoint: str, chosen: tuple[str, ...]) -> list[dict]:
+    """Each place links to its documents; the places on the way to a chosen region are open."""
+    return [n | {"url": url_for(endpoint, region=n["region"]), "open": any(c.startswith(n["region"]) for c in chosen),
+                 "selected": n["region"] in chosen, "children": _tree_links(n["children"], endpoint, chosen)}
             for n in nodes]
 
 
@@ -57,7 +59,7 @@ def browse_context(endpoint: str) -> dict:
     shown = [document_links(d) for d in browse_documents(docs, filters, "year")]
     return {"filters": filters, "documents": shown, "total": len(docs),
             "facets": _browse_links(document_facets(docs, filters), endpoint),
-            "chips": chip_links(filters, {}, endpoint), "tree": _tree_links(place_tree(docs), endpoint)}
+            "chips": chip_links(filters, {}, endpoint), "tree": _tree_links(place_tree(docs), endpoint, filters.region)}
 
 
 @pages.get("/documents")
