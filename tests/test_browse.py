@@ -16,6 +16,7 @@ from kb.ingest import update_knowledge_base
 from kb.pipeline import process_report
 from kb.report.agency import LEVELS
 from kb.settings import PROJECT_ROOT, load_settings
+from web.render import series_svg
 
 from .conftest import SEEDS
 from .fixtures.formats import portal_html
@@ -177,7 +178,7 @@ def test_original_returns_the_stored_bytes(client):
 def test_error_pages_are_chinese_with_the_search_box(client):
     long_query = "x" * 601
     api = client.get("/api/search", query_string={"q": long_query}).get_json()["error"]
-    cases = [("/?q=" + long_query, 400, "检索词太长", api), ("/documents/002_6eecb43df29e7b4f?start=abc", 400, "参数 start", None),
+    cases = [("/?q=" + long_query, 400, "检索词有 601 个字，太长了", api), ("/documents/002_6eecb43df29e7b4f?start=abc", 400, "参数 start", None),
              ("/nothing", 404, "没有这个页面", None), ("/documents/nope", 404, "没有这个页面或文档", None),
              ("/?" + "agency=x&" * 2000, 414, "地址太长", None)]
     for url, status, advice, facts in cases:
@@ -206,6 +207,17 @@ def test_one_filter_parser_for_every_endpoint(client):
     same = client.get("/api/facts", query_string={"year_from": "2018"}).get_json()["facts"]
     assert after == same and after and all(f["year"] >= 2018 for f in after)
     assert len(client.get("/api/facts").get_json()["facts"]) > len(after)
+
+
+def test_series_chart_is_drawn_on_the_server():
+    chart = str(series_svg([{"year": 2019, "value": 5.0}, {"year": 2017, "value": 0.0}, {"year": 2018, "value": 12.0}],
+                           "行政诉讼"))
+    assert chart.startswith('<svg class="series" viewBox="0 0 360 200"') and "<script" not in chart
+    points = re.search(r'<polyline class="line" points="([^"]+)"', chart).group(1).split()
+    xs, ys = zip(*((float(a), float(b)) for a, b in (p.split(",") for p in points)), strict=True)
+    assert list(xs) == sorted(xs) and ys[1] < ys[2] < ys[0]   # SVG y grows downwards: 2018 (12) highest
+    assert "行政诉讼：2017年 0，2018年 12，2019年 5" in chart
+    assert str(series_svg([], "x")).count("<circle") == 0
 
 
 def _csv(response) -> list[list[str]]:

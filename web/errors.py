@@ -37,7 +37,7 @@ def _code_and_message(exc: HTTPException) -> tuple[str, str]:
 
 # What to change, in Chinese, for each kind of error a person meets on a page (the JSON facts follow it).
 ADVICE = {
-    "q_too_long": "检索词太长：最多 {max} 个字。请缩短检索词后再检索。",
+    "q_too_long": "检索词有 {n} 个字，太长了：最多 {max} 个字。请缩短检索词后再检索。",
     "missing_parameter": "缺少必填的参数。请在下面的检索框输入检索词。",
     "invalid_query": "检索式有语法错误：请检查引号是否成对、AND / OR / NOT 两边是否都有词、字段值是否正确。",
     "invalid_parameter": "参数 {param} 的值不对。请按下面的说明修改地址中的这个参数，或重新检索。",
@@ -52,7 +52,7 @@ ADVICE = {
 
 def advice(status: int, code: str, param: str | None = None) -> str:
     if param == "q" and code == "invalid_parameter" and status == 400:
-        return ADVICE["q_too_long"].format(max=MAX_QUERY_CHARS)
+        return ADVICE["q_too_long"].format(n=len(request.args.get("q", "")), max=MAX_QUERY_CHARS)
     if status == 400 and code in ADVICE:
         return ADVICE[code].format(param=param or "")
     return ADVICE.get(status, ADVICE[400] if status < 500 else ADVICE[500])
