@@ -310,7 +310,7 @@ def test_too_long_query_shows_the_chinese_error_page(page, server_url, artifacts
     page.fill("input[name=q]", "行" * 601)
     page.press("input[name=q]", "Enter")
     page.wait_for_selector("#error-advice")
-    assert "检索词太长" in page.locator("#error-advice").inner_text()
+    assert "检索词有 601 个字，太长了" in page.locator("#error-advice").inner_text()
     assert page.locator("#error-code").inner_text() == "invalid_parameter"
     assert page.locator("form.search input[name=q]").count() == 1
     page.screenshot(path=str(artifacts / "error-too-long.png"), full_page=True)

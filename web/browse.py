@@ -15,7 +15,7 @@ from kb.questions.figures import SCOPE_LABELS
 
 from .engine import document_or_404, engine
 from .errors import ApiError
-from .pages import chip_links, pages
+from .pages import chip_links, facet_links, pages
 from .params import filters_param
 from .render import series_svg
 
@@ -23,26 +23,6 @@ from .render import series_svg
 SOURCE_TYPES = {"txt": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8", "pdf": "application/pdf",
                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "doc": "application/msword", "wps": "application/vnd.ms-works"}
-
-
-def _browse_links(facets: dict[str, list[dict]], endpoint: str) -> dict[str, list[dict]]:
-    """Each facet value as a link that adds it to the current filters, with its document count."""
-    out = {}
-    for name, values in facets.items():
-        links = []
-        for v in values:
-            args = request.args.to_dict(flat=False)
-            if name == "year":
-                args |= {"year": [v["value"]]}
-                args.pop("year_from", None)
-                args.pop("year_to", None)
-                selected = request.args.get("year") == v["value"]
-            else:
-                selected = v["value"] in request.args.getlist(name)
-                args[name] = request.args.getlist(name) + ([] if selected else [v["value"]])
-            links.append(v | {"url": url_for(endpoint, **args), "selected": selected})
-        out[name] = links
-    return out
 
 
 def _tree_links(nodes: list[dict], endpoint: str, chosen: tuple[str, ...]) -> list[dict]:
@@ -58,7 +38,7 @@ def browse_context(endpoint: str) -> dict:
     docs = engine().snapshot.documents()
     shown = [document_links(d) for d in browse_documents(docs, filters, "year")]
     return {"filters": filters, "documents": shown, "total": len(docs),
-            "facets": _browse_links(document_facets(docs, filters), endpoint),
+            "facets": facet_links(document_facets(docs, filters), filters, endpoint),
             "chips": chip_links(filters, {}, endpoint), "tree": _tree_links(place_tree(docs), endpoint, filters.region)}
 
 

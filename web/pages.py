@@ -84,7 +84,7 @@ def chip_links(filters, docs: dict[str, str], endpoint: str = "pages.search_page
     return chips
 
 
-def facet_links(facets: dict[str, list[dict]], filters) -> dict[str, list[dict]]:
+def facet_links(facets: dict[str, list[dict]], filters, endpoint: str = "pages.search_page") -> dict[str, list[dict]]:
     """Each facet value as a link that adds it to the filter (datasette style), with its count."""
     out = {}
     for name, values in facets.items():
@@ -94,11 +94,11 @@ def facet_links(facets: dict[str, list[dict]], filters) -> dict[str, list[dict]]
             if not v["value"]:
                 continue
             if name == "year":
-                url = _search_url(year=v["value"], year_from=None, year_to=None)
+                url = _search_url(endpoint, year=v["value"], year_from=None, year_to=None)
                 selected = filters.year_from == filters.year_to == int(v["value"])
             else:
                 selected = v["value"] in active
-                url = _search_url(**{name: request.args.getlist(name) + ([] if selected else [v["value"]])})
+                url = _search_url(endpoint, **{name: request.args.getlist(name) + ([] if selected else [v["value"]])})
             links.append(v | {"url": url, "selected": selected,
                               "label": DOC_TYPE_LABELS.get(v["value"], v["value"]) if name == "doc_type" else v["value"]})
         out[name] = links
