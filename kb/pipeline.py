@@ -18,7 +18,7 @@ from kb.report.sections import split_sections
 from kb.stopwatch import Stopwatch
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "4"  # 4: figures by kind (scope per passage, new metrics), source_url
 
 
 def pipeline_version(chunk_chars: int) -> str:

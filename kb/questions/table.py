@@ -10,9 +10,11 @@ from kb.text import compact
 
 from .figures import (
     Figure,
+    figure_csv_row,
     figures_in,
     in_group,
     known_metrics,
+    missing_csv_row,
     totals_by_year,
     unit_documents,
     year_between,
@@ -149,3 +151,11 @@ def _total(figures: list[Figure]) -> dict:
     return {"value": sum(f.value for f in figures) if figures and not several else None, "count": len(figures),
             "approx": any(f.approx for f in figures), "scopes": scopes, "mixed_scope": len(scopes) > 1,
             "unit": figures[0].unit if figures else "", "by_year": by_year if several else None}
+
+
+def table_csv_rows(table: FactsTable) -> list[dict]:
+    """The facts table as CSV rows in the table's own order (its sort): each agency-year × metric, a
+    figure with its evidence or, where the page shows 未披露, a row saying so."""
+    return [figure_csv_row(r.cells[m]) if r.cells[m] is not None
+            else missing_csv_row(r.agency, r.year, m, r.level, r.region, r.doc_id)
+            for r in table.rows for m in table.metrics]

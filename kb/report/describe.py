@@ -82,6 +82,19 @@ def find_published(clean: CleanReport, lines_norm: list[str]) -> str | None:
     return None
 
 
+SOURCE_URL = re.compile(r"https?://[^\s<>\"'，。；）)]+", re.IGNORECASE)
+
+
+def find_source_url(clean: CleanReport) -> str | None:
+    """The report's canonical address: the one its page named (canonical link, og:url), else a URL in a
+    metadata field kept from the portal's page."""
+    for value in [clean.raw.meta.get("url", "")] + list(clean.meta.values()):
+        m = SOURCE_URL.match((value or "").strip())  # a field that is an address, not text mentioning one
+        if m:
+            return m.group(0)
+    return None
+
+
 def find_year(norm: str, title_norm: str | None, published: str | None, doc_type: str) -> int | None:
     """The statistics year: the title's, else the stated statistics period's, else the most named year."""
     if title_norm:
@@ -286,4 +299,4 @@ def describe(clean: CleanReport) -> Description:
     return Description(title=title_text, title_composed=composed, agency=agency,
                        region=names.NATIONAL_REGION if national else place.region, province=place.province,
                        city=place.city, district=place.district, level=level, year=year, published=published,
-                       doc_type=doc_type)
+                       doc_type=doc_type, source_url=find_source_url(clean))
