@@ -264,6 +264,8 @@ def print_answer(a: dict) -> None:
     click.echo(f"answer ({a['kind']}): {a['label']}")
     if a["value"] is not None:
         click.echo(f"  = {a['value']:g}{' (approx)' if a['approx'] else ''}")
+    for t in a.get("totals_by_year") or []:
+        click.echo(f"  {t['year'] or '?'}: = {t['value']:g}{' (approx)' if t['approx'] else ''}  ({t['agencies']} agencies)")
     for row in a["rows"]:
         value = "not stated" if row["value"] is None else f"{row['value']:g}{row['unit']}"
         marks = (" ~" if row["approx"] else "") + (" [area]" if row["scope"] == "area" else "")

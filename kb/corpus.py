@@ -39,6 +39,7 @@ class Corpus:
     files: list[CorpusFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)    # folders walked (their vanished files are removed)
+    folders: list[Path] = field(default_factory=list)  # the same folders as the user gave them (for names)
     # (where a refused link leads, its stem): what an earlier version stored when it followed the link
     refused_links: set[tuple[str, str]] = field(default_factory=set)
 
@@ -82,6 +83,7 @@ def collect_files(paths: Iterable[Path]) -> Corpus:
         given.append((p, real))
         if real.is_dir():
             corpus.roots.append(real)
+            corpus.folders.append(p)
             allowed.append(real)
         else:
             # A file named on the command line: links from it may not leave the folder it was named in.
@@ -101,6 +103,15 @@ def collect_files(paths: Iterable[Path]) -> Corpus:
         elif f.path != first.path:
             corpus.skipped.append(Skipped(str(f.path), "skipped", f"another name of {first.path}"))
     return corpus
+
+
+def corpus_name(corpus: Corpus, f: CorpusFile) -> str:
+    """A file's name relative to the folder it was found in (its file name when named on its own): what
+    pages and the API show instead of a path on the server."""
+    for folder in corpus.folders:
+        if f.path.is_relative_to(folder):
+            return f.path.relative_to(folder).as_posix()
+    return f.path.name
 
 
 def _walk(top: Path, allowed: list[Path], corpus: Corpus, found: list[CorpusFile]) -> None:

@@ -12,6 +12,7 @@ from kb.corpus import (
     NotARegularFile,
     assign_id,
     collect_files,
+    corpus_name,
     read_bounded,
 )
 from kb.indexes.build import StaleBuild, build_indexes
@@ -116,7 +117,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
                 results.append(FileResult(str(f.path), doc_id, "failed", str(exc)))
                 continue
             seconds = time.perf_counter() - started
-            doc.raw.doc_id, doc.raw.path = doc_id, real
+            doc.raw.doc_id, doc.raw.path, doc.raw.name = doc_id, real, corpus_name(corpus, f)
             Stopwatch(timings)("store", store.put_document, doc)
             results.append(FileResult(str(f.path), doc_id, "updated" if previous else "added",
                                       source_type=doc.raw.source_type, pages=doc.raw.pages, ocr=doc.raw.ocr,

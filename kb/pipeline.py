@@ -18,7 +18,7 @@ from kb.report.sections import split_sections
 from kb.stopwatch import Stopwatch
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: figures by kind (scope per passage, new metrics), source_url
 
 
 def pipeline_version(chunk_chars: int) -> str:
@@ -42,6 +42,6 @@ def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | Non
     page_starts = clean_page_starts(raw.text, raw.page_starts, clean.text)
     for chunk in chunks:
         chunk.page = page_at(page_starts, chunk.start)
-    facts = clock("facts", extract_facts, clean.text)
+    facts = clock("facts", extract_facts, clean.text, description.year)
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
                     facts=facts, pipeline=pipeline_version(chunk_chars), page_starts=page_starts)

@@ -17,6 +17,7 @@ class RawReport:
     ocr: bool = False                 # some or all of the text was recognised from page images
     page_starts: list[int] = field(default_factory=list)  # offset in text where each page starts
     meta: dict[str, str] = field(default_factory=dict)    # found outside the body: title, published, source, url
+    name: str = ""                    # the file's name relative to the corpus folder it was found in
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Description:
     year: int | None     # the statistics year
     published: str | None  # ISO date when stated
     doc_type: str        # annual_report / work_plan / guide / other
+    source_url: str | None = None  # the report's canonical address, when its page named one
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Fact:
     text: str
     scope: str = "agency"  # "agency": the reporting agency's own figure; "area": a whole area's (全市, 各部门)
     origin: str = "text"   # "text": a sentence states it; "table": a row of the template's tables
+    in_section: bool = True  # stated in the section about its metric (a heading naming it, or a table row)
 
 
 @dataclass

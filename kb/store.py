@@ -21,7 +21,8 @@ import numpy as np
 from kb.records import Document
 from kb.report.facts import answer_facts
 
-SCHEMA_VERSION = 4  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died
+SCHEMA_VERSION = 5  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died;
+#                    5: documents.name (relative to the corpus folder) and source_url
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS documents (
     province TEXT NOT NULL, city TEXT NOT NULL, district TEXT NOT NULL, level TEXT NOT NULL,
     year INTEGER, published TEXT, doc_type TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL,
     source_type TEXT NOT NULL DEFAULT 'txt', pages INTEGER, ocr INTEGER NOT NULL DEFAULT 0,
-    page_starts TEXT NOT NULL DEFAULT '[]', born INTEGER NOT NULL DEFAULT 0, died INTEGER);
+    page_starts TEXT NOT NULL DEFAULT '[]', born INTEGER NOT NULL DEFAULT 0, died INTEGER,
+    name TEXT NOT NULL DEFAULT '', source_url TEXT);
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, ordinal INTEGER NOT NULL,
     level INTEGER NOT NULL, number TEXT NOT NULL, title TEXT NOT NULL, path TEXT NOT NULL,
@@ -69,6 +71,8 @@ MIGRATIONS = {
         "ALTER TABLE chunks ADD COLUMN died INTEGER",
         "ALTER TABLE facts ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE facts ADD COLUMN died INTEGER"),
+    5: ("ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE documents ADD COLUMN source_url TEXT"),
 }
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
@@ -84,8 +88,11 @@ def visible(alias: str, generation: int | None) -> str:
     g = int(generation)
     return f"{alias}.born <= {g} AND ({alias}.died IS NULL OR {alias}.died > {g})"
 CONTEXT_FIELDS = ("title", "agency", "region", "year", "doc_type")
+# Written per document; "path" (where the file is on this server) is read back only by ingest and
+# original_file(): records handed out carry "path" as the name relative to the corpus instead.
 DOC_FIELDS = ("doc_id", "path", "sha256", "pipeline", "encoding", "title", "title_composed", "agency", "region", "province",
-              "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts")
+              "city", "district", "level", "year", "published", "doc_type", "source_type", "pages", "ocr", "page_starts",
+              "name", "source_url")
 
 
 class Store:
@@ -183,7 +190,8 @@ class Store:
                 (doc_id, doc.raw.path, doc.raw.sha256, doc.pipeline, doc.raw.encoding, d.title,
                  int(d.title_composed), d.agency, d.region, d.province, d.city, d.district, d.level, d.year,
                  d.published, d.doc_type, doc.raw.source_type, doc.raw.pages, int(doc.raw.ocr),
-                 json.dumps(doc.page_starts), doc.text, time.time(), gen, None))
+                 json.dumps(doc.page_starts), doc.raw.name or Path(doc.raw.path).name, d.source_url, doc.text,
+                 time.time(), gen, None))
             self.db.executemany(
                 'INSERT INTO sections (doc_id, ordinal, level, number, title, path, start, "end", body_end, parent) '
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -242,6 +250,11 @@ class Store:
             f"AND {visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
             f"WHERE {visible('d', generation)} ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
+
+    def original_file(self, doc_id: str) -> tuple[Path, str, str] | None:
+        """(where the file is on this server, its sha256 when ingested, its name) of a current document."""
+        r = self.db.execute(f"SELECT path, sha256, name FROM documents WHERE doc_id = ? AND {ALIVE}", (doc_id,)).fetchone()
+        return (Path(r["path"]), r["sha256"], r["name"] or Path(r["path"]).name) if r else None
 
     def document(self, doc_id: str) -> dict | None:
         r = self.db.execute(f"SELECT {', '.join(DOC_FIELDS)}, text FROM documents WHERE doc_id = ? AND {ALIVE}",
@@ -334,6 +347,8 @@ class Store:
 
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
+    # The server's own file path stays inside: a document's path is its name relative to the corpus.
+    d["path"] = d.pop("name") or Path(d["path"]).name
     d["title_composed"] = bool(d["title_composed"])
     d["ocr"] = bool(d["ocr"])
     d["page_starts"] = json.loads(d["page_starts"])

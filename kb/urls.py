@@ -9,3 +9,11 @@ def document_url(doc_id: str, start: int | None = None, end: int | None = None) 
     if start is None:
         return path
     return f"{path}?start={start}&end={end}#passage"
+
+
+def original_url(doc_id: str) -> str:
+    return document_url(doc_id) + "/original"
+
+
+def agency_url(agency_id: str) -> str:
+    return "/agencies/" + quote(agency_id, safe="")

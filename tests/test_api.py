@@ -114,8 +114,9 @@ def test_compare_filters_and_csv(client):
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     full = client.get("/api/compare", query_string={"q": "微信", "k": 2}).get_json()
-    assert len([x for x in rows if x["mentions"] == "yes"]) == sum(len(a["results"]) for a in full["agencies"])
-    assert {x["agency"] for x in rows if x["mentions"] == "no"} == set(full["silent_agencies"])
+    assert len([x for x in rows if x["提到 mentions"] == "是"]) == sum(len(a["results"]) for a in full["agencies"])
+    assert {x["机关 agency"] for x in rows if x["提到 mentions"] == "否"} == set(full["silent_agencies"])
+    assert all(x["链接 url"].startswith("http") for x in rows if x["提到 mentions"] == "是")
 
 
 def test_similar_passages_come_from_other_agencies(client):
@@ -208,7 +209,8 @@ def test_documents_page_filters_by_level_and_marks_composed_titles(client):
         assert level in page
     assert page.count("系统拟题") == 2  # 罗庄 and 珠海 state no title line
     city = client.get("/documents", query_string={"level": "市级"}).get_data(as_text=True)
-    assert "三门峡市人民政府" in city and "罗庄区" not in city and "湖南省安全" not in city
+    table = city[city.index('<table class="facts documents">'):city.index("</table>")]  # not the tree or facets
+    assert "三门峡市人民政府" in table and "罗庄区" not in table and "湖南省安全" not in table
     assert client.get("/documents", query_string={"level": "村级"}).status_code == 400
 
 
@@ -218,4 +220,4 @@ def test_facts_carry_their_scope(client):
     assert sanmenxia and sanmenxia[0]["scope"] == "area" and sanmenxia[0]["value"] == 66158
     assert {f["scope"] for f in facts if f["agency"] == "罗庄区安全生产监督管理局"} == {"agency"}
     docs = {d["agency"]: d for d in client.get("/api/documents").get_json()["documents"]}
-    assert docs["三门峡市人民政府"]["figure_scope"] == "mixed" and docs["三门峡市人民政府"]["level"] == "市级"
+    assert docs["三门峡市人民政府"]["figure_scope"] == "area" and docs["三门峡市人民政府"]["level"] == "市级"  # every figure of its report is the city's (全市)

@@ -219,8 +219,8 @@ def test_year_range_chips_pages_and_csv_export(page, server_url, artifacts, clie
     raw = Path(info.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == everything and rows[0]["rank"] == "1" and all("公开" in r["text"].replace("開", "开")
-                                                                      for r in rows)
+    assert len(rows) == everything and rows[0]["名次 rank"] == "1" and all("公开" in r["原文 text"].replace("開", "开")
+                                                                          for r in rows)
 
 
 def test_search_inside_a_document_and_the_script_toggle(page, server_url):
@@ -265,8 +265,10 @@ def test_facts_page_filters_sorts_totals_and_exports(page, server_url, artifacts
     values = [int(c.rstrip("条")) for c in cells]
     assert values == sorted(values, reverse=True) == [66158, 809, 57]
     total = page.locator("table.figures tfoot td[data-metric=proactive_disclosed]").inner_text()
-    assert "67024" in total
-    assert "260件" in page.locator("table.figures tfoot td[data-metric=requests_received]").inner_text()
+    # the seeds report 2017 and 2018: one total per year, never one sum across years
+    assert "2017年：66158条" in total and "2018年：866条" in total and "按年度分别合计" in total
+    requests = page.locator("table.figures tfoot td[data-metric=requests_received]").inner_text()
+    assert "2017年：252件" in requests and "2018年：8件" in requests
     assert page.locator("table.figures tfoot td[data-metric=requests_received] .mark-approx").count() == 1
     # the evidence of a cell is on the page
     ev = page.locator("table.figures tbody td[data-metric=proactive_disclosed] a.ev").first.get_attribute("href")
@@ -280,7 +282,9 @@ def test_facts_page_filters_sorts_totals_and_exports(page, server_url, artifacts
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows and {"指标 metric", "数值 value", "原文 text"} <= set(rows[0])
-    assert all(r["数值 value"].isdigit() for r in rows) and {r["约数 approx"] for r in rows} == {"是", "否"}
+    stated = [r for r in rows if r["披露 status"] == "已披露"]   # the others: cells the page shows as —
+    assert all(r["数值 value"].isdigit() for r in stated) and {r["约数 approx"] for r in stated} == {"是", "否"}
+    assert all(r["数值 value"] == "" for r in rows if r not in stated)
 
 
 @pytest.mark.parametrize("path", ["/facts", "/?q=哪些机关有行政诉讼却没有行政复议", "/?q=一共收到多少件依申请公开申请"])
@@ -294,3 +298,66 @@ def test_answer_and_facts_fit_a_phone(page, server_url, artifacts, path):
         tab.screenshot(path=str(artifacts / f"phone-{path.strip('/?').split('=')[0] or 'search'}-{len(path)}.png"), full_page=True)
     finally:
         phone.close()
+
+
+def test_browse_province_city_document_without_typing(page, server_url, artifacts):
+    page.goto(server_url + "/documents")
+    page.locator(".place-tree a.place[data-depth='0']", has_text="河南省").click()
+    page.wait_for_selector(".place-tree a.place.selected")
+    assert page.locator("table.documents a.doc-link").count() == 1
+    page.locator(".place-tree a.place[data-depth='1']", has_text="三门峡市").click()
+    page.wait_for_selector(".chip[data-field=region]")
+    assert "三门峡市" in page.locator(".chip[data-field=region]").inner_text()
+    page.screenshot(path=str(artifacts / "browse-city.png"), full_page=True)
+    page.locator("table.documents a.doc-link").first.click()
+    page.wait_for_selector("#doc-text")
+    assert page.url.endswith("/documents/002_6eecb43df29e7b4f")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_agency_page_citation_and_original(page, server_url, artifacts, width):
+    phone = page.context.browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
+                                             accept_downloads=True)
+    phone.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
+    try:
+        tab = phone.new_page()
+        tab.goto(server_url + "/agencies")
+        tab.locator("a.agency-link", has_text="三门峡市人民政府").click()
+        tab.wait_for_selector("svg.series")
+        assert tab.locator("figure.chart svg.series").count() >= 5 and tab.locator("table.panel").count() == 1
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        box = tab.locator("svg.series").first.bounding_box()
+        assert 0 < box["width"] <= width   # the chart fits the screen
+        tab.screenshot(path=str(artifacts / f"agency-{width}.png"), full_page=True)
+        # copy a citation
+        button = tab.locator("button.copy").first
+        button.click()
+        tab.wait_for_selector("button.copy.done")
+        assert tab.evaluate("navigator.clipboard.readText()") == button.get_attribute("data-copy")
+        assert button.get_attribute("data-copy").startswith("三门峡市人民政府. 三门峡市2017年")
+        # the report's page: download the original
+        tab.locator("ol.reports a.doc-link").first.click()
+        tab.wait_for_selector("#original-link")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        with tab.expect_download() as info:
+            tab.click("#original-link")
+        seed = Path(__file__).resolve().parent.parent / "data" / "reports" / "002_6eecb43df29e7b4f.txt"
+        assert Path(info.value.path()).read_bytes() == seed.read_bytes()
+        assert info.value.suggested_filename == seed.name
+    finally:
+        phone.close()
+
+
+def test_too_long_query_shows_the_chinese_error_page(page, server_url, artifacts):
+    page.goto(server_url + "/")
+    page.evaluate("document.querySelector('input[name=q]').removeAttribute('maxlength')")
+    page.fill("input[name=q]", "行" * 601)
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("#error-advice")
+    assert "检索词有 601 个字，太长了" in page.locator("#error-advice").inner_text()
+    assert page.locator("#error-code").inner_text() == "invalid_parameter"
+    assert page.locator("form.search input[name=q]").count() == 1
+    page.screenshot(path=str(artifacts / "error-too-long.png"), full_page=True)
+    page.fill("form.search input[name=q]", "行政复议")
+    page.press("form.search input[name=q]", "Enter")
+    page.wait_for_selector("#total")

@@ -42,37 +42,59 @@ def test_list(store, question):
     assert a["label"] == "依申请公开申请（收到/受理/处理） 等于 0 的机关" or "等于 0" in a["label"]
 
 
+def area_names(answer) -> list[str]:
+    return [r["agency"][:2] for r in answer["area_rows"]]
+
+
 def test_top_most_least_and_first_n(store):
+    # 三门峡's figures are its whole city's (全市政府系统): a ranking of agencies shows them apart, unranked
     most = answer_question("哪个单位被起诉的次数最多", store)
-    assert most["kind"] == "top" and names(most) == ["三门"] and most["rows"][0]["value"] == 7
+    assert most["kind"] == "top" and names(most) == ["湖南"] and most["rows"][0]["value"] == 1
+    assert area_names(most) == ["三门"] and most["area_rows"][0]["value"] == 7 and any("未参加排名" in n for n in most["notes"])
     least = answer_question("主动公开最少的单位是哪个", store)
     assert names(least) == ["罗庄"] and least["rows"][0]["value"] == 57
     first_two = answer_question("主动公开数量排名前两位的机关", store)
-    assert names(first_two) == ["三门", "哈尔"]
+    assert names(first_two) == ["哈尔", "罗庄"] and area_names(first_two) == ["三门"]
     # conditions narrow the ranking; the ranked figure must be stated whatever they are joined by
-    assert names(answer_question("有行政复议或行政诉讼的机关中哪个主动公开最多", store)) == ["三门"]
+    either = answer_question("有行政复议或行政诉讼的机关中哪个主动公开最多", store)
+    assert names(either) == [] and area_names(either) == ["三门"]
     assert names(answer_question("没有行政复议的机关中哪个主动公开最多", store)) == ["哈尔"]
     ranking = answer_question("各机关依申请公开数量排名", store)
-    assert names(ranking) == ["三门", "湖南", "哈尔", "罗庄"] and "从多到少" in ranking["label"]
+    assert names(ranking) == ["湖南", "哈尔", "罗庄"] and "从多到少" in ranking["label"]
     # ties with the last place stand too: two agencies with 0 lawsuits share the bottom
     assert sorted(names(answer_question("被起诉次数最少的单位", store))) == ["哈尔", "罗庄"]
 
 
 def test_total_is_approximate_where_a_figure_is(store):
+    # the seeds report 2017 and 2018: a total without a year is one total per year, never one sum across years
     a = answer_question("一共收到多少件依申请公开申请", store)
-    assert a["kind"] == "total" and a["value"] == 172 + 80 + 8 + 0 and a["approx"] is True
+    assert a["kind"] == "total" and a["value"] is None and a["approx"] is True
+    assert a["totals_by_year"] == [{"year": 2017, "value": 172 + 80, "approx": True, "agencies": 2},
+                                   {"year": 2018, "value": 8 + 0, "approx": False, "agencies": 2}]
     hunan = next(r for r in a["rows"] if r["agency"].startswith("湖南"))
     assert hunan["approx"] and hunan["value"] == 80 and "80余" in hunan["text"].replace(" ", "")
     assert [m["agency"][:2] for m in a["missing"]] == ["珠海"] and any("约数" in n for n in a["notes"])
+    assert any("不跨年度相加" in n for n in a["notes"])
     sued = answer_question("四个机关合计被起诉多少次", store)
-    assert sued["value"] == 8 and sued["approx"] is False and len(sued["rows"]) == 4
-    assert answer_question("How many lawsuits were there in total?", store)["value"] == 8
+    assert [t["value"] for t in sued["totals_by_year"]] == [8, 0] and sued["approx"] is False and len(sued["rows"]) == 4
+    assert answer_question("How many lawsuits were there in total?", store)["value"] is None
+    one_year = answer_question("2017年一共收到多少件依申请公开申请", store)
+    assert one_year["value"] == 252 and one_year["totals_by_year"] is None
 
 
 def test_count(store):
     a = answer_question("多少个单位没有被起诉", store)
     assert a["kind"] == "count" and a["value"] == 2 and sorted(names(a)) == ["哈尔", "罗庄"]
-    assert answer_question("how many agencies were sued?", store)["value"] == 2
+    # 三门峡's 7 lawsuits are its whole city's (全市政府系统): counted apart from the agencies' own
+    sued = answer_question("how many agencies were sued?", store)
+    assert sued["value"] == 1 and names(sued) == ["湖南"] and area_names(sued) == ["三门"]
+    assert any("未参加计数" in n for n in sued["notes"])
+
+
+def test_a_list_names_area_wide_figures_after_the_agencies_own(store):
+    a = answer_question("哪些机关被起诉过", store)
+    assert [r["agency"][:2] for r in a["rows"]] == ["湖南", "三门"] and a["rows"][-1]["scope"] == "area"
+    assert a["area_rows"] == [] and any("全地区" in n for n in a["notes"])
 
 
 def test_compare_years(store):
@@ -99,8 +121,9 @@ def test_group(store, question, expected):
 
 
 def test_group_total(store):
+    # 三门峡 (河南) and 湖南 both report 2017: one year, one sum
     assert answer_question("河南和湖南的机关一共被起诉多少次", store)["value"] == 8
-    assert answer_question("市级机关的行政复议合计多少件", store)["value"] == 8
+    assert [t["value"] for t in answer_question("市级机关的行政复议合计多少件", store)["totals_by_year"]] == [8, 0]
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -155,7 +178,7 @@ def test_ordinary_search_gets_no_answer(store):
 
 def test_total_over_different_scopes_says_so(store):
     # 三门峡 states its reviews for the whole city government (全市政府系统…8件行政复议): an area's figure.
-    a = answer_question("四个机关合计发生多少件行政复议", store)
+    a = answer_question("2017年四个机关合计发生多少件行政复议", store)
     assert a["value"] == 8 and a["mixed_scope"] is True and a["scopes"] == ["agency", "area"]
     assert any("口径不同" in n for n in a["notes"])
     assert next(r for r in a["rows"] if r["agency"].startswith("三门"))["scope"] == "area"
@@ -190,7 +213,10 @@ def test_facts_table_year_over_year_sort_and_totals(two_year_store):
     assert (table.rows[-1].agency[:2], table.rows[-1].cells["proactive_disclosed"]) == ("珠海", None)  # none: last
     row_2019 = next(r for r in table.rows if r.year == 2019)
     assert row_2019.previous_year == 2018 and row_2019.changes == {"requests_received": 3, "proactive_disclosed": 3}
-    assert table.totals["requests_received"]["value"] == 263 and table.totals["requests_received"]["approx"]
+    # three reporting years: one total per year, never one sum across them
+    totals = table.totals["requests_received"]
+    assert totals["value"] is None and totals["approx"]
+    assert [(t["year"], t["value"]) for t in totals["by_year"]] == [(2017, 252), (2018, 8), (2019, 3)]
     only_2018 = facts_table(two_year_store, TableFilters(year_from=2018, year_to=2018))
     assert {r.year for r in only_2018.rows} == {2018} and not only_2018.year_over_year
 
@@ -254,7 +280,7 @@ def test_cli_prints_the_answer_and_the_facts(kb_settings):
 
     env = {"KB_INDEX_DIR": str(kb_settings.index_dir), "KB_REPORTS_DIR": str(kb_settings.reports_dir)}
     out = CliRunner().invoke(main, ["search", "四个机关合计被起诉多少次", "--k", "1"], env=env).output
-    assert "answer (total)" in out and "= 8" in out and "三门峡市人民政府" in out
+    assert "answer (total)" in out and "2017: = 8" in out and "三门峡市人民政府" in out
     as_json = CliRunner().invoke(main, ["search", "哪些部门全年零申请", "--k", "1", "--json"], env=env).output
     assert json.loads(as_json)["answer"]["rows"][0]["agency"] == "罗庄区安全生产监督管理局"
     facts = CliRunner().invoke(main, ["facts", "-q", "哪些机关有行政诉讼却没有行政复议", "--csv"], env=env).output

@@ -98,7 +98,8 @@ def test_township_report_is_the_township_not_its_county(tmp_path):
     _, d = describe_text(tmp_path, "松木塘镇2019年政府信息公开工作年度报告\n本报告由松木塘镇人民政府党政办编制。"
                                    "如有疑问请联系桃江县松木塘镇人民政府办公室(地址:桃江县松木塘镇政府路1号)。\n一、总体情况\n"
                                    "2019年，我镇主动公开政府信息52条。")
-    assert (d.agency, d.level, d.year, d.doc_type) == ("松木塘镇人民政府", "乡镇级", 2019, "annual_report")
+    # the township, not its county; named with the county its text names (issue 20)
+    assert (d.agency, d.level, d.year, d.doc_type) == ("桃江县松木塘镇人民政府", "乡镇级", 2019, "annual_report")
     assert d.province == "湖南省"
 
 

@@ -258,10 +258,10 @@ def test_api_filters_sort_and_export(client, seed_passages):
     raw = client.get("/api/export", query_string=params).data
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == total > 10 and [r["rank"] for r in rows] == [str(i) for i in range(1, total + 1)]
+    assert len(rows) == total > 10 and [r["名次 rank"] for r in rows] == [str(i) for i in range(1, total + 1)]
     exported = json.loads(client.get("/api/export", query_string=params | {"format": "json"}).data)
     assert exported["total"] == total and [r["chunk_id"] for r in exported["results"]] == \
-        [int(r["chunk_id"]) for r in rows]
+        [int(r["段落 chunk_id"]) for r in rows]
     structured = client.get("/api/export", query_string={"q": "微博 OR 微信", "format": "json"}).data
     assert json.loads(structured)["total"] == sum(1 for p in seed_passages if "微博" in p["body"] or "微信" in p["body"])
 

@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security(app, settings)
 
     from .api import api
+    from . import browse  # noqa: F401  (its routes join the pages blueprint)
     from .pages import pages
 
     app.register_blueprint(api, url_prefix="/api")

@@ -1,18 +1,21 @@
-"""The JSON API (GET only): health, search, documents, facts, compare, openapi."""
+"""The JSON API (GET only): health, search, export, documents, agencies, facts, compare, openapi."""
 from __future__ import annotations
 
-import csv
-import io
 import json
+import os
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
+from kb.agencies import group_agencies
+from kb.browse import browse_documents, document_facets, document_links, place_tree
+from kb.csvfile import csv_lines
 from kb.questions.figures import figures_csv
 from kb.questions.table import facts_table
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies, compare_csv, similar_passages
 from kb.urls import document_url
 
+from .browse import agency_or_404
 from .engine import document_or_404, engine
 from .errors import ApiError
 from .openapi import openapi_document
@@ -26,7 +29,12 @@ def health():
     e = engine()
     counts = e.store.counts()
     return jsonify({"status": "ok", "documents": counts["documents"], "chunks": counts["chunks"],
-                    "facts": counts["facts"], "model": e.indexes.params["model"]})
+                    "facts": counts["facts"], "model": model_name(e.indexes.params["model"])})
+
+
+def model_name(model: str) -> str:
+    """A model given as a local folder is named by its folder's name: no server path leaves the server."""
+    return os.path.basename(model.rstrip("/")) if os.path.isabs(model) else model
 
 
 @api.get("/search")
@@ -37,14 +45,16 @@ def search():
                                    offset=p["offset"], facets=facets, sort=p["sort"]))
 
 
-EXPORT_COLUMNS = ("rank", "score", "keyword_score", "semantic_score", "agency", "year", "doc_type", "region",
-                  "title", "section", "text", "doc_id", "chunk_id", "start", "end", "url")
+# The search export in the one CSV layout (kb/csvfile.py).
+EXPORT_COLUMNS = (("rank", "名次"), ("score", "得分"), ("keyword_score", "关键词得分"), ("semantic_score", "语义得分"),
+                  ("agency", "机关"), ("year", "年度"), ("doc_type", "文档类型"), ("region", "地区"), ("title", "标题"),
+                  ("section", "章节"), ("text", "原文"), ("doc_id", "文档"), ("chunk_id", "段落"), ("start", "起"),
+                  ("end", "止"), ("url", "链接"))
 
 
-def _csv_row(r: dict) -> list:
-    flat = r | {"keyword_score": r["scores"]["keyword"], "semantic_score": r["scores"]["semantic"],
+def _csv_row(r: dict) -> dict:
+    return r | {"keyword_score": r["scores"]["keyword"], "semantic_score": r["scores"]["semantic"],
                 "section": " › ".join(r["section"])}
-    return ["" if flat[c] is None else flat[c] for c in EXPORT_COLUMNS]
 
 
 @api.get("/export")
@@ -64,29 +74,39 @@ def export():
         return Response(stream_with_context(body()), mimetype="application/json",
                         headers={"Content-Disposition": "attachment; filename=kb-search.json"})
 
-    def csv_body():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        yield "\ufeff" + buffer.getvalue()
-        for r in records:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(_csv_row(r))
-            yield buffer.getvalue()
-    return Response(stream_with_context(csv_body()), mimetype="text/csv; charset=utf-8",
+    csv_body = csv_lines(EXPORT_COLUMNS, (_csv_row(r) for r in records), request.host_url)
+    return Response(stream_with_context(csv_body), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=kb-search.csv"})
 
 
 @api.get("/documents")
 def documents():
-    return jsonify({"documents": engine().store.documents()})
+    """Documents filtered like search (region, level, year, doc_type, agency), with facets and the place tree."""
+    filters = filters_param(request.args)
+    docs = engine().snapshot.documents()
+    shown = [document_links(d) for d in browse_documents(docs, filters)]
+    return jsonify({"total": len(shown), "documents": shown, "facets": document_facets(docs, filters),
+                    "places": place_tree(docs)})
 
 
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
     doc = document_or_404(doc_id)
-    return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": document_url(doc_id)})
+    return jsonify(document_links(doc) | {"sections": engine().store.sections(doc_id)})
+
+
+@api.get("/agencies")
+def agencies():
+    """Agencies of the documents the filters allow: level, region, number of reports, years covered."""
+    docs = browse_documents(engine().snapshot.documents(), filters_param(request.args))
+    found = [a.summary() for a in group_agencies(docs)]
+    return jsonify({"total": len(found), "agencies": found})
+
+
+@api.get("/agencies/<agency_id>")
+def agency(agency_id: str):
+    """One agency: its reports by year, its figures (year × metric) and each metric's series."""
+    return jsonify(agency_or_404(agency_id))
 
 
 @api.get("/facts")
@@ -108,7 +128,7 @@ def compare():
     fmt = choice_param(request.args, "format", ("json", "csv"), "json")
     result = compare_agencies(engine(), q, k, filters_param(request.args))
     if fmt == "csv":
-        return Response(compare_csv(result), mimetype="text/csv; charset=utf-8",
+        return Response(compare_csv(result, request.host_url), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-compare.csv"})
     return jsonify(result)
 

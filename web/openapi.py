@@ -1,6 +1,7 @@
 """The OpenAPI 3 description of the JSON API."""
 from __future__ import annotations
 
+from kb.indexes.structured import DOC_TYPE_LABELS
 from kb.report.agency import LEVELS
 from kb.report.facts import METRICS, SCOPES
 from kb.search.params import MAX_FILTER_CHARS, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES, SORTS
@@ -29,8 +30,10 @@ FILTER_PARAMS = [
     _param("year_from", {"type": "integer", "minimum": 1900, "maximum": 2100}, "first year of a range"),
     _param("year_to", {"type": "integer", "minimum": 1900, "maximum": 2100}, "last year of a range"),
     _multi("region", "province / city / district name or part of it; repeatable"),
-    _multi("level", f"{', '.join(LEVELS)}; repeatable"),
-    _multi("doc_type", "annual_report, work_plan, guide, catalogue, other; repeatable"),
+    {**_multi("level", f"{', '.join(LEVELS)}; repeatable"),
+     "schema": {"type": "array", "items": {"type": "string", "enum": list(LEVELS)}}},
+    {**_multi("doc_type", "annual_report, work_plan, guide, catalogue, other; repeatable"),
+     "schema": {"type": "array", "items": {"type": "string", "enum": list(DOC_TYPE_LABELS)}}},
     _param("doc_id", {"type": "string", "maxLength": MAX_FILTER_CHARS}, "search inside this one document"),
 ]
 SEARCH_PARAMS = [
@@ -114,6 +117,14 @@ SCHEMAS = {
                         "agency": {"type": "string"}, "year": {"type": "integer", "nullable": True},
                         "doc_id": {"type": "string"}}}},
         "agencies": {"type": "integer", "description": "how many agencies the answer names"},
+        "totals_by_year": {"type": "array", "nullable": True,
+                           "description": "total / compare over several reporting years with no year asked: one total "
+                                          "per year (value is then null), never one sum across years",
+                           "items": {"type": "object", "properties": {
+                               "year": {"type": "integer", "nullable": True}, "value": {"type": "number"},
+                               "approx": {"type": "boolean"}, "agencies": {"type": "integer"}}}},
+        "area_rows": {"type": "array", "items": {"$ref": "#/components/schemas/AnswerRow"},
+                      "description": "top: area-wide figures (全市政府系统), shown apart and not ranked with agencies'"},
         "series": {"type": "array", "nullable": True, "description": "compare: per agency, the figure per year",
                    "items": {"type": "object", "properties": {
                        "agency": {"type": "string"},
@@ -135,6 +146,15 @@ SCHEMAS = {
             "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
     "DocumentSummary": {"type": "object", "properties": {
         "doc_id": {"type": "string"}, "title": {"type": "string"}, "agency": {"type": "string"},
+        "path": {"type": "string", "description": "the file's name relative to the corpus folder it was ingested from"},
+        "sha256": {"type": "string", "description": "hash of the original file's bytes"},
+        "url": {"type": "string", "description": "the document's page"},
+        "original_url": {"type": "string", "description": "the original file as ingested (its own type)"},
+        "source_url": {"type": "string", "nullable": True,
+                       "description": "the report's canonical address, when its page named one"},
+        "citation": {"type": "string", "description": "GB/T 7714-2015 (electronic resource): "
+                                                      "机关. 题名[EB/OL]. (发布日期)[引用日期]. URL."},
+        "agency_id": {"type": "string", "nullable": True}, "agency_url": {"type": "string", "nullable": True},
         "region": {"type": "string", "description": "province first (河南省 三门峡市); 全国 for a national body"},
         "level": {"type": "string", "enum": list(LEVELS) + [""]}, "year": {"type": "integer", "nullable": True},
         "published": {"type": "string", "nullable": True}, "doc_type": {"type": "string"},
@@ -144,8 +164,43 @@ SCHEMAS = {
         "source_type": {"type": "string", "description": "file type read: txt, html, pdf, docx, doc, wps, image"},
         "pages": {"type": "integer", "nullable": True, "description": "page count of a paged file"},
         "ocr": {"type": "boolean", "description": "the text was recognised from page images"}}},
-    "DocumentList": {"type": "object", "properties": {
-        "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}}}},
+    "DocumentList": {"type": "object", "required": ["total", "documents"], "properties": {
+        "total": {"type": "integer", "description": "documents the filters allow"},
+        "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}},
+        "facets": {"type": "object", "description": "documents per agency / year / region / level / doc_type, each "
+                                                    "counted without its own filter",
+                   "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {
+                       "value": {"type": "string"}, "count": {"type": "integer"}}}}},
+        "places": {"type": "array", "description": "provinces → cities → counties with document counts; region is "
+                                                   "the filter value selecting each",
+                   "items": {"$ref": "#/components/schemas/Place"}}}},
+    "Place": {"type": "object", "properties": {
+        "name": {"type": "string"}, "region": {"type": "string"}, "count": {"type": "integer"},
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}}},
+    "AgencySummary": {"type": "object", "required": ["id", "agency", "reports", "years", "url"], "properties": {
+        "id": {"type": "string", "description": "stable: a hash of the name compared across scripts"},
+        "agency": {"type": "string"}, "level": {"type": "string"}, "region": {"type": "string"},
+        "reports": {"type": "integer"}, "years": {"type": "array", "items": {"type": "integer"}},
+        "url": {"type": "string", "description": "the agency's page"}}},
+    "AgencyList": {"type": "object", "properties": {
+        "total": {"type": "integer"},
+        "agencies": {"type": "array", "items": {"$ref": "#/components/schemas/AgencySummary"}}}},
+    "Agency": {"allOf": [{"$ref": "#/components/schemas/AgencySummary"}, {"type": "object", "properties": {
+        "documents": {"type": "array", "description": "its reports, oldest year first", "items": {
+            "type": "object", "properties": {
+                "year": {"type": "integer", "nullable": True}, "doc_id": {"type": "string"},
+                "title": {"type": "string"}, "doc_type": {"type": "string"},
+                "published": {"type": "string", "nullable": True}, "url": {"type": "string"},
+                "citation": {"type": "string"}}}},
+        "metrics": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "metric id -> label, for the metrics it states"},
+        "figures": {"type": "array", "description": "year × metric: the standing figure with its evidence, or null "
+                                                    "(未披露)", "items": {"type": "object", "properties": {
+            "year": {"type": "integer", "nullable": True},
+            "cells": {"type": "object", "additionalProperties": {"type": "object", "nullable": True}}}}},
+        "series": {"type": "object", "description": "metric -> [{year, value}] over the years",
+                   "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {
+                       "year": {"type": "integer"}, "value": {"type": "number"}}}}}}}]},
     "Section": {"type": "object", "properties": {
         "ordinal": {"type": "integer"}, "level": {"type": "integer"}, "number": {"type": "string"},
         "title": {"type": "string"}, "path": {"type": "array", "items": {"type": "string"}},
@@ -214,8 +269,15 @@ def openapi_document() -> dict:
                     "text/csv": {"schema": {"type": "string"}},
                     "application/json": {"schema": {"type": "object"}}}},
                     "400": {"$ref": "#/components/responses/BadRequest"}}}},
-            "/api/documents": {"get": {"summary": "All documents with metadata", "operationId": "documents",
+            "/api/documents": {"get": {"summary": "Documents filtered like search, with facets and the place tree",
+                                       "operationId": "documents", "parameters": FILTER_PARAMS,
                                        "responses": _ok("DocumentList", "documents")}},
+            "/api/agencies": {"get": {"summary": "Agencies of the documents the filters allow", "operationId": "agencies",
+                                      "parameters": FILTER_PARAMS, "responses": _ok("AgencyList", "agencies")}},
+            "/api/agencies/{agency_id}": {"get": {
+                "summary": "One agency: reports by year, figures year × metric, series", "operationId": "agency",
+                "parameters": [{"name": "agency_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {**_ok("Agency", "the agency"), "404": {"$ref": "#/components/responses/NotFound"}}}},
             "/api/documents/{doc_id}": {"get": {
                 "summary": "One document: metadata, section tree and clean text", "operationId": "document",
                 "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -225,15 +287,10 @@ def openapi_document() -> dict:
                 "parameters": [_param("metric", {"type": "string", "enum": list(METRICS)}, "metric id"),
                                _param("agency", {"type": "string", "maxLength": MAX_FILTER_CHARS},
                                       "agency name or part of it"),
-                               _param("level", {"type": "string", "maxLength": MAX_FILTER_CHARS},
-                                      f"{', '.join(LEVELS)}"),
+                               _param("level", {"type": "string", "enum": list(LEVELS)}, "level"),
                                _param("region", {"type": "string", "maxLength": MAX_FILTER_CHARS},
                                       "province / city / district name or part of it"),
-                               _param("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, "year"),
-                               _param("year_from", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                                      "first year of a range"),
-                               _param("year_to", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                                      "last year of a range"),
+                               *[p for p in FILTER_PARAMS if p["name"] in ("year", "year_from", "year_to")],
                                _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
                 "responses": {**_ok("FactList", "facts"),
                               "200": {"description": "facts", "content": {
@@ -269,7 +326,7 @@ def openapi_document() -> dict:
             "responses": {
                 "BadRequest": {"description": "bad input", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Error"}}}},
-                "NotFound": {"description": "no such document", "content": {"application/json": {
+                "NotFound": {"description": "no such document or agency", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         },

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from kb.browse import browse_documents, document_links
+from kb.citation import citation
 from kb.indexes.structured import DOC_TYPE_LABELS
 from kb.questions import Question, parse_question
-from kb.questions.figures import SCOPE_LABELS, figures_csv, known_metrics, metric_label
+from kb.questions.figures import SCOPE_LABELS, csv_text, known_metrics, metric_label
 from kb.questions.label import question_label
-from kb.questions.table import TableFilters, facts_table
+from kb.questions.table import TableFilters, facts_table, table_csv_rows
 from kb.report.agency import LEVELS
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies, passage_at, similar_passages
-from kb.search.params import MODES, SORTS, SearchError, check_choice
+from kb.search.params import MODES, SORTS, SearchError
 from kb.search.filters import FILTER_FIELDS, MULTI_FIELDS
 from kb.text import to_simplified
 
@@ -82,7 +84,7 @@ def chip_links(filters, docs: dict[str, str], endpoint: str = "pages.search_page
     return chips
 
 
-def facet_links(facets: dict[str, list[dict]], filters) -> dict[str, list[dict]]:
+def facet_links(facets: dict[str, list[dict]], filters, endpoint: str = "pages.search_page") -> dict[str, list[dict]]:
     """Each facet value as a link that adds it to the filter (datasette style), with its count."""
     out = {}
     for name, values in facets.items():
@@ -92,11 +94,11 @@ def facet_links(facets: dict[str, list[dict]], filters) -> dict[str, list[dict]]
             if not v["value"]:
                 continue
             if name == "year":
-                url = _search_url(year=v["value"], year_from=None, year_to=None)
+                url = _search_url(endpoint, year=v["value"], year_from=None, year_to=None)
                 selected = filters.year_from == filters.year_to == int(v["value"])
             else:
                 selected = v["value"] in active
-                url = _search_url(**{name: request.args.getlist(name) + ([] if selected else [v["value"]])})
+                url = _search_url(endpoint, **{name: request.args.getlist(name) + ([] if selected else [v["value"]])})
             links.append(v | {"url": url, "selected": selected,
                               "label": DOC_TYPE_LABELS.get(v["value"], v["value"]) if name == "doc_type" else v["value"]})
         out[name] = links
@@ -132,25 +134,27 @@ def search_page():
         except SearchError as exc:
             error = str(exc)
     options = response["facets"] if response else _doc_options()
+    # No query but filters: the matching documents (browsing from the search box's filters).
+    browsed = None
+    if not p["query"] and p["filters"].active() and error is None:
+        browsed = [document_links(d) for d in browse_documents(engine().snapshot.documents(), p["filters"], "year")]
     titles = {d["doc_id"]: d["title"] for d in engine().store.documents()} if p["filters"].doc_id else {}
     exports = {fmt: _search_url("api.export", format=fmt, k=None) for fmt in ("csv", "json")} if response else {}
     return render_template("search.html", p=p, response=response, error=error, options=options,
                            facets=facet_links(options, p["filters"]) if response else None,
                            chips=chip_links(p["filters"], titles), modes=MODES, sorts=SORTS, exports=exports,
                            pager=pagination(response["total"], p["k"], p["offset"]) if response else None,
-                           examples=EXAMPLES, query_examples=QUERY_EXAMPLES, filters=p["filters"])
+                           examples=EXAMPLES, query_examples=QUERY_EXAMPLES, filters=p["filters"], browsed=browsed,
+                           browse_url=_search_url("pages.documents_page") if browsed is not None else None,
+                           citations=_citations(response))
 
 
-@pages.get("/documents")
-def documents_page():
-    """All documents, filtered by level (国家级 … 乡镇级) with a count per level."""
-    documents = engine().store.documents()
-    level = request.args.get("level") or None
-    if level is not None:
-        check_choice("level", level, LEVELS)
-    counts = {lv: sum(d["level"] == lv for d in documents) for lv in LEVELS}
-    shown = [d for d in documents if level is None or d["level"] == level]
-    return render_template("documents.html", documents=shown, total=len(documents), level=level, level_counts=counts)
+def _citations(response: dict | None) -> dict[str, str]:
+    """doc_id -> citation of every document a page of results cites."""
+    if not response:
+        return {}
+    cited = {r["doc_id"] for r in response["results"]}
+    return {d["doc_id"]: citation(d) for d in engine().snapshot.documents() if d["doc_id"] in cited}
 
 
 @pages.get("/documents/<doc_id>")
@@ -170,7 +174,7 @@ def document_page(doc_id: str):
                      **({} if simplified else {"script": "simplified"})) + ("#passage" if start is not None else "")
     cited = passage_at(engine(), doc_id, start) if start is not None else None
     similar = similar_passages(engine(), cited)["results"] if cited is not None else []
-    return render_template("document.html", doc=doc, sections=sections, simplified=simplified, toggle=toggle,
+    return render_template("document.html", doc=document_links(doc), sections=sections, simplified=simplified, toggle=toggle,
                            body=document_html(doc["text"], sections, start, end, simplified), start=start, end=end,
                            cited_path=cited_path, has_traditional=has_traditional, similar=similar, cited=cited)
 
@@ -235,10 +239,11 @@ def facts_page():
 
 @pages.get("/facts.csv")
 def facts_csv():
-    """The facts page's rows as CSV: one row per agency × year × metric, with its evidence."""
+    """The facts page's rows as CSV, in the page's sort: one row per agency × year × metric, with its evidence,
+    and the cells the page shows as 未披露 as rows marked so."""
     filters, question, _, sort, order = _facts_request()
     table = facts_table(engine().snapshot, filters, question, sort, order)
-    return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
+    return Response(csv_text(table_csv_rows(table), request.host_url), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
 
 

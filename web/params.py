@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from kb.indexes.structured import DOC_TYPE_LABELS
 from kb.questions.table import TableFilters, table_filters
+from kb.report.agency import LEVELS
 from kb.search.filters import Filters
 from kb.search.params import (
     MAX_K,
@@ -74,11 +76,17 @@ def text_param(args, name: str) -> str | None:
     return value if value is None else check_text(name, value)
 
 
+def choices_param(args, name: str, choices) -> list[str]:
+    """A repeatable parameter whose values must be among `choices` (level, doc_type)."""
+    return [check_choice(name, v, choices) for v in list_param(args, name)]
+
+
 def filters_param(args) -> Filters:
+    """The document filters every endpoint takes (search, export, compare, documents, agencies, facts)."""
     year_from, year_to = year_range_param(args)
     doc_id = (args.get("doc_id") or "").strip() or None
     return Filters(agency=list_param(args, "agency"), region=list_param(args, "region"),
-                   level=list_param(args, "level"), doc_type=list_param(args, "doc_type"),
+                   level=choices_param(args, "level", LEVELS), doc_type=choices_param(args, "doc_type", DOC_TYPE_LABELS),
                    year_from=year_from, year_to=year_to, doc_id=doc_id and check_text("doc_id", doc_id))
 
 
@@ -89,9 +97,10 @@ def search_params(args, required: bool = True) -> dict:
 
 
 def facts_filters_param(args) -> TableFilters:
-    """The facts filters: metric (repeatable), agency, level, region, year or year_from / year_to."""
-    year = year_param(args)
+    """The facts filters: metric (repeatable), agency, level, region and the year range, parsed and checked
+    as for every other endpoint (year=2017-2019, year=2019-, year_from / year_to)."""
+    year_from, year_to = year_range_param(args)
+    level = text_param(args, "level")
     return table_filters(tuple(m for m in args.getlist("metric") if m), text_param(args, "agency"),
-                         text_param(args, "level"), text_param(args, "region"),
-                         year if year is not None else year_param(args, "year_from"),
-                         year if year is not None else year_param(args, "year_to"))
+                         level and check_choice("level", level, LEVELS), text_param(args, "region"),
+                         year_from, year_to)

@@ -54,3 +54,47 @@ def bar_list_html(rows: list[dict], log_ratio: float = 100.0) -> Markup:
                      + (f'<small>{escape(marks.strip())}</small>' if marks else "") + "</span></li>")
     parts.append("</ol></div>")
     return Markup("".join(parts))
+
+
+def _tick(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
+
+
+def series_svg(points: list[dict], label: str, width: int = 360, height: int = 200) -> Markup:
+    """One metric's values over the years as an inline SVG line chart drawn here (no script needed).
+
+    It scales to its container through its viewBox, so it stays readable on a 390 px phone; every point
+    carries its value, and a <title> says what the chart shows for screen readers.
+    """
+    points = sorted((p for p in points if p["year"] is not None), key=lambda p: p["year"])
+    left, right, top, bottom = 48, 14, 22, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    years = [p["year"] for p in points]
+    lo_year, hi_year = (min(years), max(years)) if years else (0, 0)
+    top_value = max((p["value"] for p in points), default=0) or 1
+
+    def x(year: int) -> float:
+        return left + (plot_w / 2 if hi_year == lo_year else plot_w * (year - lo_year) / (hi_year - lo_year))
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - max(value, 0) / top_value)
+
+    summary = "，".join(f"{p['year']}年 {_tick(p['value'])}" for p in points)
+    parts = [f'<svg class="series" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg" '
+             f'aria-label="{escape(label)}：{escape(summary)}"><title>{escape(label)}：{escape(summary)}</title>']
+    for share in (0, 0.5, 1):
+        gy = y(top_value * share)
+        parts.append(f'<line class="grid" x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}"/>'
+                     f'<text class="axis" x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end">{_tick(top_value * share)}</text>')
+    if len(points) > 1:
+        path = " ".join(f"{x(p['year']):.1f},{y(p['value']):.1f}" for p in points)
+        parts.append(f'<polyline class="line" points="{path}"/>')
+    step = max(1, len(points) // 6)  # at most ~6 year labels, so they never overlap on a phone
+    for i, p in enumerate(points):
+        px, py = x(p["year"]), y(p["value"])
+        parts.append(f'<circle class="dot" cx="{px:.1f}" cy="{py:.1f}" r="3.5"/>'
+                     f'<text class="value" x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_tick(p["value"])}</text>')
+        if i % step == 0 or i == len(points) - 1:
+            parts.append(f'<text class="axis" x="{px:.1f}" y="{height - 8}" text-anchor="middle">{p["year"]}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -5,12 +5,13 @@ is the whole set, not the best matches; agencies in scope with no figure are lis
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from kb.search.filters import Filters, document_matches
 from kb.urls import document_url
 
-from .figures import Figure, Unit, figures_in, in_group, metric_label, unit_documents
+from .figures import Figure, Unit, figures_in, in_group, metric_label, totals_by_year, unit_documents
 from .label import OP_LABELS, condition_label, question_label
 from .model import Question
 from .parse import parse_question
@@ -59,8 +60,19 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
     metric = question.metric
     total = None
     series = None
+    by_year = None
+    area = []    # area-wide figures a ranking does not compare with agencies' own, shown apart
     if question.kind in ("top", "total"):
         selected = [u for u in selected if value(u, metric) is not None]
+    def area_wide(unit: Unit) -> bool:
+        f = figure(unit, metric)
+        return f is not None and f.scope == "area"
+
+    compares_agencies = not asks_about_areas(question)
+    if question.kind in ("top", "count") and compares_agencies:
+        # A ranking or a count compares agencies' own figures; area-wide ones are listed apart.
+        area = [u for u in selected if area_wide(u)]
+        selected = [u for u in selected if not area_wide(u)]
     if question.kind == "top":
         sign = -1 if question.order == "desc" else 1
         ranked = sorted(selected, key=lambda u: (sign * value(u, metric), u[0], u[1] or 0))
@@ -70,7 +82,9 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
             cut += [u for u in ranked[len(cut):] if value(u, metric) == last]
         selected = cut
     else:
-        selected.sort(key=lambda u: (value(u, metric) is None, -(value(u, metric) or 0), u[0], u[1] or 0))
+        # A list names every agency that qualifies; area-wide figures follow the agencies' own, marked.
+        selected.sort(key=lambda u: (compares_agencies and area_wide(u), value(u, metric) is None,
+                                     -(value(u, metric) or 0), u[0], u[1] or 0))
     if question.kind == "compare":
         years = set(question.compare_years) or {u[1] for u in selected}
         selected = [u for u in selected if u[1] in years]
@@ -79,8 +93,11 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
     rows = [figure(u, m).as_row() if figure(u, m) else _missing_row(u, m, units[u])
             for u in selected for m in question.metrics]
     answer_rows = [r for r in rows if r["metric"] == metric and r["value"] is not None]
-    if question.kind == "total":
-        total = sum(r["value"] for r in answer_rows)
+    if question.kind in ("total", "compare") and question.group.year is None:
+        by_year = totals_by_year(answer_rows)
+        by_year = by_year if len(by_year) > 1 else None
+    if question.kind == "total" and by_year is None:
+        total = sum(r["value"] for r in answer_rows)   # one year: over several, one total per year, never one sum
     elif question.kind == "count":
         total = float(len({u[0] for u in selected}))
     scopes = sorted({r["scope"] for r in answer_rows})
@@ -96,9 +113,15 @@ def answer(question: Question, store, filters: Filters | None = None) -> dict:
         "label": question_label(question), "rows": rows, "value": total, "approx": approx,
         "scopes": scopes, "mixed_scope": question.kind == "total" and len(scopes) > 1,
         "missing": missing, "agencies": len({u[0] for u in selected}), "series": series,
+        "totals_by_year": by_year, "area_rows": [figure(u, metric).as_row() for u in area],
     }
     out["notes"] = _notes(out)
     return out
+
+
+def asks_about_areas(question: Question) -> bool:
+    """A question about areas (全市, 各地区) compares area-wide figures; one about agencies, their own."""
+    return bool(re.search(r"全市|全县|全区|全省|地区|全地区|政府系统|\barea", question_label(question)))
 
 
 def _series(units: list[Unit], metric: str, value, years: list[int]) -> list[dict]:
@@ -117,6 +140,12 @@ def _series(units: list[Unit], metric: str, value, years: list[int]) -> list[dic
 def _notes(a: dict) -> list[str]:
     """What a reader must know to read the answer right, in Chinese."""
     notes = []
+    if a["totals_by_year"]:
+        years = "、".join(str(t["year"] or "年度不详") for t in a["totals_by_year"])
+        notes.append(f"问题未限定年度，数字来自多个年度（{years}）：按年度分别合计，不跨年度相加。")
+    if a["area_rows"]:
+        what = "计数" if a["kind"] == "count" else "排名"
+        notes.append(f"{len(a['area_rows'])} 个全市（全县）政府系统的合计数字与机关本身的数字口径不同，未参加{what}，另列于下。")
     if a["approx"]:
         notes.append("部分数字是报告中的约数（如“80余件”），按所写数字计算。")
     if a["mixed_scope"]:

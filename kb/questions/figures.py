@@ -8,30 +8,30 @@ one (全市/全县 政府系统), then the first statement in the document.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
+from kb.csvfile import csv_lines
 from kb.report import facts as report_facts
+from kb.report.describe import UNIDENTIFIED
 from kb.report.facts import METRICS
 from kb.text import compact, normalize
 from kb.urls import document_url
 
 from .model import Group
-from .vocabulary import AGENCY_TYPES, METRIC_VOCABULARY
+from .vocabulary import AGENCY_TYPES
 
 SCOPE_LABELS = report_facts.SCOPES
 Unit = tuple[str, int | None]   # (agency, year): who answers
 
 
 def metric_label(metric: str) -> str:
-    return METRICS.get(metric) or METRIC_VOCABULARY[metric][0]
+    return METRICS[metric]
 
 
 def known_metrics() -> list[str]:
-    """Every metric id: the extractor's first, then those only the question vocabulary knows yet."""
-    return list(METRICS) + [m for m in METRIC_VOCABULARY if m not in METRICS]
+    """Every metric id of the registry (kb.report.metrics), in its display order."""
+    return list(METRICS)
 
 
 @dataclass(frozen=True)
@@ -74,22 +74,42 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
     """(agency, year, metric) -> the figure that stands, from facts joined with their documents."""
     by_key: dict[tuple, list[dict]] = {}
     for f in facts:
-        by_key.setdefault((f["agency"], f["year"], f["metric"]), []).append(f)
+        by_key.setdefault((f["agency"] or UNIDENTIFIED, f["year"], f["metric"]), []).append(f)
     out = {}
     for key, group in by_key.items():
         best = min(group, key=_preference)
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
-                          best.get("scope") or "agency", best["agency"], best["year"], best.get("level", ""),
+                          best.get("scope") or "agency", best["agency"] or UNIDENTIFIED, best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
-                          best["text"], len(group), len({g["value"] for g in group}) > 1)
+                          best["text"], len(group), not statements_agree([g["value"] for g in group]))
     return out
+
+
+def statements_agree(values: list[float]) -> bool:
+    """Whether a metric's statements in one agency-year agree: all the same, or a total stated beside its parts
+    (申请172件 … 当面73件、网络28件 … : the largest is the sum of the others)."""
+    distinct = sorted(set(values))
+    if len(distinct) <= 1:
+        return True
+    largest, parts = distinct[-1], [v for v in values if v != distinct[-1]]
+    return abs(sum(parts) - largest) < 1e-9 or abs(sum(set(parts)) - largest) < 1e-9
+
+
+def totals_by_year(rows: list[dict]) -> list[dict]:
+    """[{year, value, approx, agencies}]: the answer rows added up per reporting year, never across years."""
+    years: dict[int | None, list[dict]] = {}
+    for r in rows:
+        years.setdefault(r["year"], []).append(r)
+    return [{"year": y, "value": sum(r["value"] for r in rs), "approx": any(r["approx"] for r in rs),
+             "agencies": len({r["agency"] for r in rs})}
+            for y, rs in sorted(years.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
 
 
 def unit_documents(documents: list[dict]) -> dict[Unit, dict]:
     """(agency, year) -> its document (an annual report before other types)."""
     out: dict[Unit, dict] = {}
     for d in sorted(documents, key=lambda d: (d["doc_type"] != "annual_report", d["doc_id"])):
-        out.setdefault((d["agency"], d["year"]), d)
+        out.setdefault((d["agency"] or UNIDENTIFIED, d["year"]), d)   # no row without an agency
     return out
 
 
@@ -119,36 +139,36 @@ def figures_in(store, documents: list[dict], metrics: list[str] | None = None) -
     return choose_figures([f for f in store.facts(metrics) if f["doc_id"] in doc_ids])
 
 
-# -- CSV -------------------------------------------------------------------------------------------
-# (id, Chinese header): each header cell says both, "指标 metric".
+# -- CSV ----------------------------------------------------------------------------------------
+# The layout of kb/csvfile.py; status says whether the agency-year states the figure (未披露: a row of the
+# facts page with no figure for the metric).
 CSV_COLUMNS = (("metric", "指标"), ("metric_label", "指标名称"), ("agency", "机关"), ("year", "年度"), ("level", "级别"),
-               ("region", "地区"), ("value", "数值"), ("unit", "单位"), ("approx", "约数"), ("scope", "口径"),
-               ("doc_id", "文档"), ("doc_type", "文档类型"), ("start", "起"), ("end", "止"), ("text", "原文"),
-               ("url", "链接"))
-CSV_HEADER = tuple(f"{zh} {key}" for key, zh in CSV_COLUMNS)
-BOM = "\ufeff"
+               ("region", "地区"), ("status", "披露"), ("value", "数值"), ("unit", "单位"), ("approx", "约数"),
+               ("scope", "口径"), ("doc_id", "文档"), ("doc_type", "文档类型"), ("start", "起"), ("end", "止"),
+               ("text", "原文"), ("url", "链接"))
+DISCLOSED, NOT_DISCLOSED = "已披露", "未披露"
 
 
-def _cell(key: str, value) -> str:
-    if value is None:
-        return ""
-    if key == "approx":
-        return "是" if value else "否"
-    if key == "scope":
-        return SCOPE_LABELS.get(value, value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
-    return str(value)
+def _scope_cell(key: str, value) -> str | None:
+    return SCOPE_LABELS.get(value, value) if key == "scope" and value else None
+
+
+def figure_csv_row(f: Figure) -> dict:
+    return f.as_row() | {"status": DISCLOSED}
+
+
+def missing_csv_row(agency: str, year: int | None, metric: str, level: str, region: str, doc_id: str) -> dict:
+    """A row for an agency-year whose report states no figure for the metric (links to the report)."""
+    return {"metric": metric, "metric_label": metric_label(metric), "agency": agency, "year": year, "level": level,
+            "region": region, "status": NOT_DISCLOSED, "doc_id": doc_id, "url": document_url(doc_id)}
 
 
 def figures_csv(figures: list[Figure], base_url: str = "") -> str:
-    """UTF-8 CSV with a BOM (Excel reads it as UTF-8): one row per agency × year × metric, with its evidence;
-    links are made absolute with `base_url` (the server's address)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_HEADER)
-    for f in sorted(figures, key=lambda f: (f.metric, f.agency, f.year or 0)):
-        row = f.as_row()
-        row["url"] = base_url.rstrip("/") + row["url"]
-        writer.writerow([_cell(key, row[key]) for key, _ in CSV_COLUMNS])
-    return BOM + buf.getvalue()
+    """One row per agency × year × metric with its evidence (by metric, agency, year), in the CSV layout."""
+    rows = (figure_csv_row(f) for f in sorted(figures, key=lambda f: (f.metric, f.agency, f.year or 0)))
+    return "".join(csv_lines(CSV_COLUMNS, rows, base_url, _scope_cell))
+
+
+def csv_text(rows: list[dict], base_url: str = "") -> str:
+    """Rows already in order (figure_csv_row / missing_csv_row) in the CSV layout."""
+    return "".join(csv_lines(CSV_COLUMNS, rows, base_url, _scope_cell))

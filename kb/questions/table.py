@@ -10,9 +10,12 @@ from kb.text import compact
 
 from .figures import (
     Figure,
+    figure_csv_row,
     figures_in,
     in_group,
     known_metrics,
+    missing_csv_row,
+    totals_by_year,
     unit_documents,
     year_between,
 )
@@ -141,7 +144,18 @@ def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
 
 
 def _total(figures: list[Figure]) -> dict:
+    """A column's total; over several reporting years one total per year (by_year) and no single value."""
     scopes = sorted({f.scope for f in figures})
-    return {"value": sum(f.value for f in figures) if figures else None, "count": len(figures),
+    by_year = totals_by_year([f.as_row() for f in figures])
+    several = len(by_year) > 1
+    return {"value": sum(f.value for f in figures) if figures and not several else None, "count": len(figures),
             "approx": any(f.approx for f in figures), "scopes": scopes, "mixed_scope": len(scopes) > 1,
-            "unit": figures[0].unit if figures else ""}
+            "unit": figures[0].unit if figures else "", "by_year": by_year if several else None}
+
+
+def table_csv_rows(table: FactsTable) -> list[dict]:
+    """The facts table as CSV rows in the table's own order (its sort): each agency-year × metric, a
+    figure with its evidence or, where the page shows 未披露, a row saying so."""
+    return [figure_csv_row(r.cells[m]) if r.cells[m] is not None
+            else missing_csv_row(r.agency, r.year, m, r.level, r.region, r.doc_id)
+            for r in table.rows for m in table.metrics]

@@ -1,51 +1,17 @@
 """The words of questions over the figures: metrics, levels, agency types, conditions, kinds, connectors.
 
 All patterns match the normalised question (NFKC, simplified script, lower case, numerals as digits).
-Metric ids are those of kb.report.facts.METRICS; ids that table does not know yet take their label here.
+Metric ids, labels and words are those of the metric registry (kb.report.metrics).
 """
 from __future__ import annotations
 
 import re
 
-# metric id -> (short Chinese label, words naming it). Longer words win where two overlap
-# ("行政复议申请" is a review, not a request; "办理结果总计" is a metric, not a total).
-METRIC_VOCABULARY: dict[str, tuple[str, str]] = {
-    "requests_carried_in": ("上年结转申请", r"上年度?结转(?:的)?(?:政府信息公开)?(?:申请)?|结转自上年|上年结余(?:的)?申请"
-                                          r"|carried (?:over|in) from (?:the )?(?:last|previous|prior) year"
-                                          r"|(?:requests? )?carried in"),
-    "requests_carried_forward": ("结转下年度继续办理", r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?|转入下年度?|下年度继续办理"
-                                                 r"|carried (?:forward|over)(?: to (?:the )?next year)?"),
-    "requests_completed": ("办理结果总计", r"办理结果总计|办结(?:的)?(?:申请)?(?:数量|数)?|已办结|办理完毕"
-                                         r"|(?:requests? )?\b(?:completed|concluded|closed|resolved)\b(?: requests?)?"),
-    "requests_partly_granted": ("部分公开", r"部分(?:予以)?公开|区分处理(?:后)?(?:提供)?"
-                                          r"|(?:requests? )?(?:partly|partially) (?:granted|disclosed|approved)"),
-    "requests_denied": ("不予公开", r"不予公开|拒绝公开|(?:requests? )?(?:denied|refused|rejected)(?: requests?)?"),
-    "requests_unavailable": ("无法提供", r"无法提供|信息不存在|本机关不掌握|(?:information )?(?:unavailable|could not be provided)"),
-    "requests_not_handled": ("不予处理", r"不予处理|(?:requests? )?not (?:handled|processed)"),
-    "requests_other": ("其他处理", r"其他处理|(?:requests? )?(?:otherwise handled|handled otherwise|other outcomes?)"),
-    "requests_granted": ("予以公开", r"予以公开|同意公开|准予公开|全部公开"
-                                   r"|(?:requests? )?(?:granted|approved|fully disclosed|disclosed in full)(?: requests?)?"),
-    "proactive_disclosed": ("主动公开政府信息", r"主动公开(?:的)?(?:政府信息|政务信息|信息)?(?:的)?(?:数量|条数|总数)?"
-                                            r"|proactive(?:ly)? (?:disclos\w*|publish\w*|releas\w*)(?: items?| information)?"
-                                            r"|(?:items?|information) (?:disclosed|published) proactively|proactive"),
-    "admin_reviews": ("行政复议", r"(?:(?:被申请|申请|提起|提出)了?)?行政复议(?:申请|案件|案)?|复议"
-                                r"|(?:administrative|admin\.?) (?:reviews?|reconsiderations?)|reconsiderations?|appeals?"
-                                r"|\breviews?\b"),
-    "lawsuits": ("行政诉讼", r"(?:(?:被提起|提起|提出)了?)?行政诉讼(?:案件|案)?|诉讼|被起诉|起诉|被告|应诉|被诉|官司"
-                           r"|(?:administrative )?lawsuits?|law suits?|litigation|\bsued\b|\bsue\b|court cases?"),
-    "fees_charged": ("收取费用", r"收取(?:了)?(?:任何)?(?:信息处理费|费用|检索费|复制费)|信息处理费|收(?:了|过)?费|费用|免费|免收"
-                               r"|\bfees?\b|\bcharg(?:ed|es|ing)\b|free of charge"),
-    "complaints": ("举报投诉", r"举报投诉|投诉举报|举报|投诉|申诉|complaints?"),
-    "press_conferences": ("新闻发布会", r"新闻发布会|发布会|(?:press|news) (?:conferences?|briefings?)"),
-    "meetings": ("工作会议", r"(?:政府信息公开|政务公开)?(?:工作)?会议|\bmeetings?\b"),
-    "staff": ("工作人员", r"(?:专职|兼职)?(?:工作)?人员|\bstaff\b|employees|personnel"),
-    "training_sessions": ("培训", r"培训(?:班|会|活动|次数)?|\btrainings?\b(?: sessions?| courses?)?"),
-    # The generic request words: the longer, more specific words above win where they overlap.
-    "requests_received": ("依申请公开申请", r"(?:政府|政务)?信息公开申请|依申请公开(?:申请|事项)?|依申请(?:事项)?|公开申请"
-                                         r"|新收(?:的)?申请|(?<!行政复议)申请(?!人|行政复议|公开的方式)"
-                                         r"|(?:information|disclosure|foi|public information) requests?"
-                                         r"|\brequests?\b|\bapplications?\b"),
-}
+from kb.report.metrics import REGISTRY
+
+# metric id -> (short Chinese label, words naming it), from the metric registry. Longer words win where two
+# overlap ("行政复议申请" is a review, not a request; "办理结果总计" is a metric, not a total).
+METRIC_VOCABULARY: dict[str, tuple[str, str]] = {m.id: (m.short, m.question_words) for m in REGISTRY.values()}
 # A metric word that itself says "none": 免费 is fees = 0.
 IMPLIED_ZERO = re.compile(r"^(?:免费|免收|free of charge)$")
 

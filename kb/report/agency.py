@@ -120,7 +120,22 @@ def _chain(by_start: dict[int, PlaceMatch], start: int) -> list[PlaceMatch]:
     return chain
 
 
+# The head office of a vertical system before its local unit (国家税务总局南京市鼓楼区税务局): the unit is local, of
+# its own place and level.
+VERTICAL_HEAD = re.compile(r"^(?:国家税务总局|国家统计局|国家金融监督管理总局|中国银行保险监督管理委员会|中国人民银行"
+                           r"|国家外汇管理局|中国证券监督管理委员会|国家邮政局|中国气象局|国家烟草专卖局|海关总署)")
+# A unit inside a bureau with a level of its own, one below the bureau's: 苏州市公安局工业园区分局, 某县公安局交警大队.
+SUB_UNIT = re.compile(r"(?:局|厅|委)[\u4e00-\u9fff]{1,12}?(?:分局|大队)$|厅[\u4e00-\u9fff]{1,12}?支队$")
+_LEVEL_OF_RANK = {PROVINCE: "省级", CITY: "市级", COUNTY: "区县级"}
+_RANK_BELOW = {PROVINCE: CITY, CITY: COUNTY, COUNTY: COUNTY}
+
+
 def parse_name(name: str) -> ParsedName:
+    head = VERTICAL_HEAD.match(name)
+    if head and len(name) > head.end():
+        unit = parse_name(name[head.end():])
+        if unit.places or unit.unknown_place:
+            return unit
     chain = _chain({m.start: m for m in places_in(name)}, 0)
     pos = chain[-1].end if chain else 0
     rest = name[pos:]
@@ -150,7 +165,9 @@ def level_of(name: str, home: Place | None = None) -> str:
     relative = RELATIVE_NAME.fullmatch(name)
     rank = parsed.rank if parsed.rank is not None else \
         _RANK_OF_WORD[relative.group("rel")] if relative else (home.rank if home else None)
-    return {PROVINCE: "省级", CITY: "市级", COUNTY: "区县级"}.get(rank, "")
+    if rank is not None and SUB_UNIT.search(parsed.rest or name):
+        rank = _RANK_BELOW[rank]
+    return _LEVEL_OF_RANK.get(rank, "")
 
 
 def place_of(name: str, home: Place | None) -> Place | None:

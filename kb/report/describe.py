@@ -82,6 +82,19 @@ def find_published(clean: CleanReport, lines_norm: list[str]) -> str | None:
     return None
 
 
+SOURCE_URL = re.compile(r"https?://[^\s<>\"'，。；）)]+", re.IGNORECASE)
+
+
+def find_source_url(clean: CleanReport) -> str | None:
+    """The report's canonical address: the one its page named (canonical link, og:url), else a URL in a
+    metadata field kept from the portal's page."""
+    for value in [clean.raw.meta.get("url", "")] + list(clean.meta.values()):
+        m = SOURCE_URL.match((value or "").strip())  # a field that is an address, not text mentioning one
+        if m:
+            return m.group(0)
+    return None
+
+
 def find_year(norm: str, title_norm: str | None, published: str | None, doc_type: str) -> int | None:
     """The statistics year: the title's, else the stated statistics period's, else the most named year."""
     if title_norm:
@@ -186,6 +199,12 @@ def self_level(norm: str) -> str:
     return next((level for pattern, level in SELF_LEVELS if pattern.search(norm)), "")
 
 
+TRAILING_WORDS = re.compile(r"(?:关于|的|之)+$")
+# The agency of a report that names none (not in its title, opening, body or the portal's metadata): never
+# blank, and saying why, since it stands wherever an agency is shown.
+UNIDENTIFIED = "未识别（标题、开头、正文和网页信息均未写明机关）"
+
+
 def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> str:
     """A found name made whole: its place from the text (市政府办公室 -> 衢州市人民政府办公室, 两城镇人民政府 ->
     微山县两城镇人民政府), a place standing for its government (a 街道's is its 办事处), short forms expanded."""
@@ -198,6 +217,10 @@ def _finish(name: str, norm: str, home: Place | None, complete: bool | str) -> s
         # A title's name is completed only by a signature; a name from elsewhere by any fuller mention.
         name = names.complete(name, norm, signed=complete == "signed")
     name = re.sub(r"人民政府机关$", "人民政府", name)
+    name = TRAILING_WORDS.sub("", name)   # 郑州市金水区人民政府关于 (a title's 关于… on the next line)
+    parsed = names.parse_name(name)
+    if parsed.township and not parsed.places and not parsed.unknown_place and home and home.district:
+        name = home.district + name       # a town named alone, in the county its text names
     return names.expand_abbreviations(name)
 
 
@@ -218,7 +241,7 @@ def find_agency(clean: CleanReport, norm: str, lines_norm: list[str], title_norm
         name = source()
         if name:
             return _finish(name, norm, home, complete)
-    return f"{home.name}人民政府" if home and home.name else ""
+    return f"{home.name}人民政府" if home and home.name else UNIDENTIFIED
 
 
 def _original(name_norm: str, norm: str, offsets: list[int], text: str) -> str:
@@ -276,4 +299,4 @@ def describe(clean: CleanReport) -> Description:
     return Description(title=title_text, title_composed=composed, agency=agency,
                        region=names.NATIONAL_REGION if national else place.region, province=place.province,
                        city=place.city, district=place.district, level=level, year=year, published=published,
-                       doc_type=doc_type)
+                       doc_type=doc_type, source_url=find_source_url(clean))

@@ -4,28 +4,24 @@ put back into rows by cleaning) or rows of text with figures separated by spaces
 Table 3 (收到和处理政府信息公开申请情况): each row's figure is its last number, the 总计 column. Its groups of
 reasons (不予公开, 无法提供, 不予处理, 其他处理) add up their numbered sub-rows (1.属于国家秘密 …).
 Table 4 (行政复议、行政诉讼): one row of 15 figures under headers naming both; reviews are its 5th (总计),
-lawsuits its 10th plus its 15th (直接起诉 and 复议后起诉 totals).
+lawsuits its 10th plus its 15th (直接起诉 and 复议后起诉 totals). Row labels, groups and columns are the metric
+registry's (kb.report.metrics).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from kb.report.metrics import REGISTRY
+
 _NUMERIC_CELL = re.compile(r"[+-]?\d+(?:\.\d+)?")
 REVIEW_TABLE_WIDTH = 15
-# (label pattern on the row's last label cell, metric); the first match decides.
-ROW_METRICS = (
-    (re.compile(r"本年新收"), "requests_received"),
-    (re.compile(r"上年结转"), "requests_carried_in"),
-    (re.compile(r"结转下年度"), "requests_carried_forward"),
-    (re.compile(r"^[(（]?[一1][)）]?[、.]?予以公开$|^予以公开$"), "requests_granted"),
-    (re.compile(r"部分公开"), "requests_partly_granted"),
-    (re.compile(r"^[(（]?[七7][)）]?[、.]?总计$|^总计$"), "requests_completed"),
-    (re.compile(r"收取(?:信息处理费|费用)"), "fees_charged"),
-)
+# (label pattern on the row's last label cell, metric), from the metric registry; the first match decides.
+ROW_METRICS = tuple((re.compile(m.rows), m.id) for m in REGISTRY.values() if m.rows)
 # Groups of table 3 whose figure is the sum of their numbered sub-rows.
-GROUPS = ((re.compile(r"不予公开"), "requests_denied"), (re.compile(r"无法提供"), "requests_unavailable"),
-          (re.compile(r"不予处理"), "requests_not_handled"), (re.compile(r"其他处理"), "requests_other"))
+GROUPS = tuple((re.compile(m.group), m.id) for m in REGISTRY.values() if m.group)
+# Metrics of the review table (table 4) and the columns that add up to each.
+REVIEW_COLUMNS = tuple((m.id, m.review_columns) for m in REGISTRY.values() if m.review_columns)
 _SUB_ROW = re.compile(r"^\d{1,2}\s*[.、．]")
 _GROUP_LABEL = re.compile(r"^[(（][一二三四五六七八九十][)）]")
 
@@ -90,12 +86,12 @@ def table_figures(norm: str) -> list[TableFigure]:
             continue
         close_group()
         if len(numbers) == REVIEW_TABLE_WIDTH and _under_review_headers(lines, i):
-            out.append(TableFigure("admin_reviews", numbers[4], "件", *span))
-            out.append(TableFigure("lawsuits", numbers[9] + numbers[14], "件", *span))
+            for metric, columns in REVIEW_COLUMNS:
+                out.append(TableFigure(metric, sum(numbers[c] for c in columns), REGISTRY[metric].unit, *span))
             continue
         for pattern, metric in ROW_METRICS:
             if label and pattern.search(label):
-                out.append(TableFigure(metric, numbers[-1], "元" if metric == "fees_charged" else "件", *span))
+                out.append(TableFigure(metric, numbers[-1], REGISTRY[metric].unit, *span))
                 break
-    close_group()
+    # A group still open where the text ends was cut off (a truncated page): its sum is not stated.
     return out

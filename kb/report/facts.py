@@ -3,14 +3,18 @@
 Two sources: running text, sentence by sentence (kb.report.fact_rules: 受理依申请事项80余件, 未收到…行政复议,
 不收取费用), and the tables of the post-2019 national template in any flattening (kb.report.fact_tables).
 A statement of none is a figure of 0; a metric the report never mentions has no fact at all. A figure
-stated for a whole area (全市, 各部门) rather than the agency itself is kept with scope "area". Within a
-sentence, figures after 其中 that break down a figure of the same metric are parts, not totals; running
-totals since disclosure began (截至…累计) are no year's figure. Everything runs in one pass over the
+stated for a whole area (全市, 各部门) rather than the agency itself is kept with scope "area", and so is every
+figure after a sentence stating a count for the whole area in the same section, unless a sentence names the agency
+itself (本局, 我委). Within a sentence, figures after 其中 that break down a figure of the same metric are parts,
+not totals; the other kinds of match that are no yearly figure of the agency (a running total, part of the year,
+another year, a new-media channel as the proactive total, a sentence about something else) are the table
+NOT_A_YEARLY_FIGURE. A statement under the heading naming its metric answers before one elsewhere. Everything runs in one pass over the
 normalised text (linear in its length); spans map back to the original script.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from kb.records import Fact
 from kb.report.chunks import sentence_spans
@@ -19,77 +23,124 @@ from kb.report.fact_rules import (
     RULES,
     clause_at,
     is_area,
+    is_area_statement,
     is_cumulative,
+    is_new_media_only,
+    is_other_year,
+    is_part_year,
+    names_self,
     parse_number,
 )
 from kb.report.fact_tables import table_figures
+from kb.report.metrics import REGISTRY
 from kb.report.sections import heading_of
 from kb.text import normalize_with_offsets
 
-METRICS = {
-    "requests_received": "依申请公开申请（本年新收）",
-    "requests_carried_in": "上年结转的申请",
-    "requests_granted": "依申请公开予以公开",
-    "requests_partly_granted": "依申请公开部分公开",
-    "requests_denied": "依申请公开不予公开",
-    "requests_unavailable": "无法提供",
-    "requests_not_handled": "不予处理",
-    "requests_other": "其他处理",
-    "requests_completed": "办理结果总计",
-    "requests_carried_forward": "结转下年度继续办理",
-    "proactive_disclosed": "主动公开政府信息",
-    "admin_reviews": "因政府信息公开引起的行政复议",
-    "lawsuits": "因政府信息公开引起的行政诉讼",
-    "fees_charged": "依申请公开收取费用",
-    "complaints": "举报投诉",
-    "press_conferences": "新闻发布会",
-    "meetings": "政府信息公开工作会议",
-    "staff": "政府信息公开工作人员",
-    "training_sessions": "培训（次）",
-}
+METRICS = {m.id: m.label for m in REGISTRY.values()}
 SCOPES = {"agency": "本机关", "area": "全地区"}
 # Metrics counting items, whose breakdowns (其中…) are written like totals.
-BREAKDOWN_METRICS = {"proactive_disclosed", "requests_received"}
+BREAKDOWN_METRICS = {m.id for m in REGISTRY.values() if m.breakdown}
+# A heading naming a metric: the section its statements belong to (五、因政府信息公开申请行政复议…的情况).
+METRIC_WORDS = {m.id: re.compile(m.question_words) for m in REGISTRY.values()}
+_SENTENCE_END = re.compile(r"[。；;!！?？:：]")
 COUNTED = re.compile(r"\d\s*(?:余|多)?\s*万?\s*(?:条|件|项|个|篇|份)")
 
 def answer_facts(facts: list[Fact]) -> list[Fact]:
     """The one figure per metric that answers use: the agency's own before an area's, a template table
-    row before running text, then the first statement in the document."""
+    row before running text, a statement in the section about the metric before one elsewhere, then the first
+    statement in the document."""
     best: dict[str, Fact] = {}
-    for f in sorted(facts, key=lambda f: (f.scope != "agency", f.origin != "table", f.start)):
+    for f in sorted(facts, key=lambda f: (f.scope != "agency", f.origin != "table", not f.in_section, f.start)):
         best.setdefault(f.metric, f)
     return sorted(best.values(), key=lambda f: f.start)
 
 
-def _sentence_facts(norm: str) -> list[tuple[str, float, str, bool, str, int, int]]:
-    """(metric, value, unit, approx, scope, start, end) of every figure stated in running text."""
+def _sentence_facts(norm: str, year: int | None) -> list[tuple]:
+    """(metric, value, unit, approx, scope, in_section, start, end) of every figure stated in running text."""
     out = []
     line_starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch == "\n"]
     heading_above = ""   # the paragraph context: the nearest heading line above
+    title = ""           # its title: a run-in heading's first sentence
+    area_passage = False  # a sentence of this section stated a count for the whole area (全市共处理…172件)
     for line_no, line_start in enumerate(line_starts):
         line_end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(norm)
         line = norm[line_start:line_end]
         if heading_of(line):
-            heading_above = line
-        context = heading_above + "\n" + line
+            heading_above, area_passage = line, False
+            title = _SENTENCE_END.split(line, maxsplit=1)[0]
         if "|" in line:
             continue  # a table row: its figures are the table's (kb.report.fact_tables), not a sentence's
+        previous: dict[str, int] = {}   # metric -> index in out, of the sentence just before on this line
         for a, b in sentence_spans(norm, line_start, line_end):
-            out += _facts_of_sentence(norm[a:b], a, b, context)
+            sentence = norm[a:b]
+            here = {}
+            for fact in _facts_of_sentence(sentence, a, b, _Passage(heading_above, title, line, area_passage, year)):
+                i = previous.get(fact[0])
+                if i is not None and REGISTRY[fact[0]].summed and fact[1] and out[i][1]:
+                    # 通过微博公开7177条；通过微信公开10264条: one list of channels, split by semicolons
+                    fact = (*out[i][:1], out[i][1] + fact[1], *out[i][2:7], b)
+                    out[i] = fact
+                    here[fact[0]] = i
+                    continue
+                here[fact[0]] = len(out)
+                out.append(fact)
+            previous = here
+            area_passage = area_passage or is_area_statement(sentence)
     return out
 
 
-def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tuple]:
-    found: dict[str, tuple] = {}
+@dataclass(frozen=True)
+class _Passage:
+    heading: str        # the nearest heading line above (or the run-in heading of this line)
+    title: str          # that heading's title (its first sentence)
+    line: str
+    area: bool          # the section is about the whole area so far
+    year: int | None    # the report's year
+
+    def about_proactive(self, rule, sentence: str) -> bool:
+        return PROACTIVE_CONTEXT.search(self.heading + "\n" + self.line if rule.context == "paragraph" else sentence) \
+            is not None
+
+
+@dataclass(frozen=True)
+class _Match:
+    """One match of a rule, where it stands."""
+    rule: object
+    m: re.Match
+    sentence: str
+    clause: str
+    passage: _Passage
+
+
+# The kinds of match that state no yearly figure of the rule's metric for the agency, one entry per kind: the next
+# kind is one more entry. (Area-wide figures are figures, kept with their scope; parts after 其中 are decided
+# against the sentence's total, in _facts_of_sentence.)
+NOT_A_YEARLY_FIGURE = (
+    ("outside a passage about 主动公开", lambda x: x.rule.context and not x.passage.about_proactive(x.rule, x.sentence)),
+    ("a clause about another metric", lambda x: x.rule.excludes and x.rule.excludes.search(x.clause)),
+    ("a sentence about something else than the metric (安监局没有收费项目)",
+     lambda x: x.rule.about and not x.rule.about.search(x.sentence) and
+     not (x.rule.section and x.rule.section.search(x.passage.title))),
+    ("a running total (截至…累计)", lambda x: not x.rule.none and is_cumulative(x.sentence, x.clause, x.m.end())),
+    ("part of the year (上半年, 1-6月)", lambda x: not x.rule.none and is_part_year(x.sentence, x.m.end())),
+    ("another year than the report's", lambda x: is_other_year(x.sentence, x.m.end(), x.passage.year)),
+    ("one channel, new media, as the total", lambda x: x.rule.metric == NEW_MEDIA_TOTAL and is_new_media_only(x.clause)),
+)
+NEW_MEDIA_TOTAL = REGISTRY["new_media_posts"].part_of
+
+
+def _applies(x: _Match) -> bool:
+    return not any(test(x) for _, test in NOT_A_YEARLY_FIGURE)
+
+
+def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list[tuple]:
+    found: dict[str, list] = {}
     breakdown = sentence.find("其中")
     for rule in RULES:
-        if rule.context and not PROACTIVE_CONTEXT.search(context if rule.context == "paragraph" else sentence):
-            continue
+        summed = REGISTRY[rule.metric].summed
         for m in rule.pattern.finditer(sentence):
             clause = clause_at(sentence, m.start())
-            if rule.excludes and rule.excludes.search(clause):
-                continue
-            if rule.metric == "proactive_disclosed" and is_cumulative(sentence, clause, m.end()):
+            if not _applies(_Match(rule, m, sentence, clause, passage)):
                 continue
             previous = found.get(rule.metric)
             # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it — unless they
@@ -98,30 +149,43 @@ def _facts_of_sentence(sentence: str, a: int, b: int, context: str) -> list[tupl
                     COUNTED.search(sentence, 0, breakdown) and (rule.weak or (previous and not previous[6])):
                 continue
             value, approx = (0.0, False) if rule.none else parse_number(m)
-            scope = "area" if is_area(clause + m.group()) else "agency"
+            own = names_self(clause)
+            area = is_area(clause + m.group()) or (not own and (
+                is_area(sentence[: m.start()]) or (passage.area and not names_self(sentence))))
+            scope = "area" if area else "agency"
+            if summed and previous and not rule.none and not previous[4] and m.start() >= previous[7]:
+                # 微博15条，微信85条: the figures of one sentence add up
+                found[rule.metric] = previous[:1] + [previous[1] + value] + previous[2:7] + [m.end()]
+                continue
             # A count beats a statement of none in the same sentence (没有发生行政复议…，应诉行政诉讼1起), and a
             # statement of the metric itself one known by its context.
             if previous is None or (previous[4] and not rule.none) or (previous[6] and not rule.weak):
-                found[rule.metric] = (rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak)
-    return [(metric, value, unit, approx, scope, a, b) for metric, value, unit, approx, _, scope, _ in found.values()]
+                found[rule.metric] = [rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak, m.end()]
+    in_section = {metric: bool(METRIC_WORDS[metric].search(passage.title)) for metric in found}
+    return [(metric, value, unit, approx, scope, in_section[metric], a, b)
+            for metric, value, unit, approx, _, scope, _, _ in found.values()]
 
 
-def extract_facts(text: str) -> list[Fact]:
-    """Every figure with its evidence, in document order; one fact per (metric, sentence or row)."""
+def extract_facts(text: str, year: int | None = None) -> list[Fact]:
+    """Every figure with its evidence, in document order; one fact per (metric, sentence or row). year, the
+    report's, drops figures a sentence states for another year."""
     norm, offsets = normalize_with_offsets(text)
     if len(norm) != len(offsets) or not norm:
         return []
+    if year and not re.search(rf"{year}\s*年", norm):
+        year = None   # a year the text never states is no ground for dropping the years it does state
 
     def original(a: int, b: int) -> tuple[int, int]:
         return offsets[a], offsets[b - 1] + 1 if b > a else offsets[a]
 
     found: dict[tuple[str, int], Fact] = {}
-    for metric, value, unit, approx, scope, a, b in _sentence_facts(norm):
+    for metric, value, unit, approx, scope, in_section, a, b in _sentence_facts(norm, year):
         start, end = original(a, b)
-        found[(metric, start)] = Fact(metric, value, unit, approx, start, end, text[start:end], scope, "text")
+        found[(metric, start)] = Fact(metric, value, unit, approx, start, end, text[start:end], scope, "text",
+                                      in_section)
     for t in table_figures(norm):
         start, end = original(t.start, t.end)
         found[(t.metric, start)] = Fact(t.metric, t.value, t.unit, False, start, end, text[start:end], "agency",
-                                        "table")
+                                        "table", True)
     return sorted(found.values(), key=lambda f: (f.start, f.metric))
 

@@ -10,12 +10,11 @@ one per agency, without passages of the same text.
 """
 from __future__ import annotations
 
-import csv
-import io
 import time
 
 import numpy as np
 
+from kb.csvfile import csv_lines
 from kb.search.engine import SearchEngine
 from kb.search.filters import Filters, document_mask
 from kb.search.fusion import Fused
@@ -24,8 +23,9 @@ from kb.search.ranking import Ranking
 from kb.search.terms import any_term_mask
 from kb.text import compact
 
-CSV_COLUMNS = ("agency", "region", "level", "mentions", "rank", "year", "title", "section", "text", "doc_id",
-               "start", "end", "url")
+CSV_COLUMNS = (("agency", "机关"), ("region", "地区"), ("level", "层级"), ("mentions", "提到"), ("rank", "名次"),
+               ("year", "年度"), ("title", "标题"), ("section", "章节"), ("text", "段落"), ("doc_id", "文档"),
+               ("start", "起"), ("end", "止"), ("url", "链接"))
 
 
 def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filters: Filters | None = None,
@@ -68,19 +68,18 @@ def compare_agencies(engine: SearchEngine, query: str, per_agency: int = 3, filt
             "silent_agencies": silent}
 
 
-def compare_csv(result: dict) -> str:
-    """The comparison as CSV for Excel (UTF-8 with a BOM): a line per passage, a line per silent agency."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in result["agencies"]:
-        for r in row["results"]:
-            writer.writerow([row["agency"], row["region"], row["level"] or "", "yes" if result["matched"] else "related",
-                             r["rank"], r["year"] or "", r["title"], " > ".join(r["section"]), r["text"], r["doc_id"],
-                             r["start"], r["end"], r["url"]])
-    for agency in result["silent_agencies"]:
-        writer.writerow([agency, "", "", "no", "", "", "", "", "", "", "", "", ""])
-    return "\ufeff" + buffer.getvalue()
+def compare_csv(result: dict, base_url: str = "") -> str:
+    """The comparison in the one CSV layout (kb.csvfile): a line per passage, a line per silent agency;
+    `mentions` is 是 for a matching passage, 否 for an agency that never mentions the topic, empty for the
+    closest passages of a topic nothing contains."""
+    def rows():
+        for row in result["agencies"]:
+            for r in row["results"]:
+                yield r | {"region": row["region"], "level": row["level"], "section": " › ".join(r["section"]),
+                           "mentions": True if result["matched"] else None}
+        for agency in result["silent_agencies"]:
+            yield {"agency": agency, "mentions": False}
+    return "".join(csv_lines(CSV_COLUMNS, rows(), base_url))
 
 
 def passage_at(engine: SearchEngine, doc_id: str, start: int) -> int | None:

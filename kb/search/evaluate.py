@@ -5,6 +5,7 @@ import json
 import time
 from pathlib import Path
 
+from kb.report.metrics import REGISTRY
 from kb.search.engine import SearchEngine
 from kb.search.params import MODES
 from kb.text import compact
@@ -67,18 +68,7 @@ def evaluate(engine: SearchEngine, queries: list[dict], modes=MODES, **search_op
 
 
 # Question phrasings per metric, for query sets built from gold labels ({a}: agency, {y}: year).
-QUESTION_TEMPLATES = {
-    "requests_received": ("{a}{y}年收到多少件政府信息公开申请", "{y}年{a}受理了几件依申请公开", "{a}依申请公开的数量是多少"),
-    "proactive_disclosed": ("{a}{y}年主动公开了多少条政府信息", "{y}年{a}主动公开信息数量", "{a}主动公开政府信息几条"),
-    "fees_charged": ("{a}{y}年依申请公开收取费用了吗", "{a}信息公开收费情况"),
-    "admin_reviews": ("{a}{y}年因政府信息公开引起的行政复议有几件", "{y}年{a}信息公开行政复议案件数"),
-    "lawsuits": ("{a}{y}年因政府信息公开被提起行政诉讼多少件", "{a}信息公开行政诉讼情况"),
-    "press_conferences": ("{a}{y}年举办了几场新闻发布会", "{a}新闻发布会次数"),
-    "complaints": ("{a}{y}年信息公开举报投诉有多少起",),
-    "staff": ("{a}有多少政府信息公开工作人员",),
-    "meetings": ("{a}{y}年召开了几次政府信息公开工作会议",),
-    "training_sessions": ("{a}{y}年举办了多少次信息公开培训",),
-}
+QUESTION_TEMPLATES = {m.id: m.questions for m in REGISTRY.values() if m.questions}
 
 
 def questions_from_manifest(manifest: Path, agency_of=None) -> list[dict]:
