@@ -1,6 +1,7 @@
 """Fixtures: one knowledge base built from the real seeds (real embedder, FAISS, SQLite)."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -13,6 +14,15 @@ from kb.settings import PROJECT_ROOT, load_settings
 SEEDS = PROJECT_ROOT / "data" / "reports"
 DEV_QUERIES = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def require_shared(path) -> None:
+    """Skip a test whose data from ../shared (the real reports, the dev queries) is absent, saying where it is
+    looked for; under CI, which always has ../shared beside the checkout, that is a failure."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI always has ../shared beside the checkout")
+        pytest.skip(f"{path} is absent (../shared lives beside the checkout)")
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +73,7 @@ REAL_REPORTS = PROJECT_ROOT.parent / "shared" / "real" / "reports"
 @pytest.fixture(scope="session")
 def real_engine(tmp_path_factory):
     """The seeds + ../shared/real/reports (the topical dev set's 41 files) in one knowledge base."""
-    import os
-
-    if not REAL_REPORTS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"{REAL_REPORTS} is missing: CI always has ../shared/real beside the checkout")
-        pytest.skip(f"no real reports at {REAL_REPORTS} (they live beside the checkout, in ../shared/real)")
+    require_shared(REAL_REPORTS)
     settings = load_settings(index_dir=tmp_path_factory.mktemp("real-index"), reports_dir=SEEDS)
     update_knowledge_base(settings, [SEEDS, REAL_REPORTS])
     return SearchEngine(settings)

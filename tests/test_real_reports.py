@@ -33,10 +33,7 @@ RECALL, PRECISION = 0.90, 0.97
 
 
 def require_real_reports() -> None:
-    if not MANIFEST.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{MANIFEST} is missing: CI always has ../shared/real beside the checkout")
-        pytest.skip(f"no real reports at {REAL} (they live beside the checkout, in ../shared/real)")
+    require_shared(MANIFEST)
 
 
 @pytest.fixture(scope="module")
