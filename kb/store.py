@@ -331,6 +331,26 @@ class Store:
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql, args)]
 
+    def figure_candidates(self, metrics: list[str] | None, doc_ids: list[str], generation: int | None = None) -> list[dict]:
+        """The facts of these documents that can stand for their agency × year × metric: the first statement
+        of each (document, metric, answer figure or not, scope), each with its group's `statements` (how
+        many the agency-year's documents make) and `disagree` (whether their values differ). Computed in
+        SQL, so that a document stating one figure thousands of times costs a scan, not thousands of rows."""
+        where = f"{visible('f', generation)} AND f.doc_id IN (SELECT value FROM json_each(?))"
+        args: list = [json.dumps(doc_ids)]
+        if metrics:
+            where += f" AND f.metric IN ({','.join('?' * len(metrics))})"
+            args.extend(metrics)
+        sql = ('SELECT c.*, g.statements, g.disagree FROM (SELECT f.metric, f.value, f.unit, f.approx, f.scope, '
+               'f.origin, f.answer_figure, min(f.start) AS start, f."end", f.text, f.doc_id, d.agency, d.year, '
+               "d.level, d.region, d.doc_type FROM facts f JOIN documents d USING (doc_id) "
+               f"WHERE {where} GROUP BY f.doc_id, f.metric, f.answer_figure, f.scope) c JOIN ("
+               "SELECT d.agency, d.year, f.metric, count(*) AS statements, min(f.value) < max(f.value) AS disagree "
+               f"FROM facts f JOIN documents d USING (doc_id) WHERE {where} GROUP BY d.agency, d.year, f.metric) g "
+               "ON c.agency = g.agency AND c.year IS g.year AND c.metric = g.metric")
+        return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"]),
+                           "disagree": bool(r["disagree"])} for r in self.db.execute(sql, args + args)]
+
 
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
@@ -354,6 +374,9 @@ class Snapshot:
 
     def facts(self, metrics=None, agency=None, year=None) -> list[dict]:
         return self.store.facts(metrics, agency, year, generation=self.generation)
+
+    def figure_candidates(self, metrics, doc_ids) -> list[dict]:
+        return self.store.figure_candidates(metrics, doc_ids, self.generation)
 
 
 def open_store(path: Path) -> Store:

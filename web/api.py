@@ -101,13 +101,19 @@ def document(doc_id: str):
     return jsonify(doc | {"sections": engine().store.sections(doc_id), "url": f"/documents/{doc_id}"})
 
 
+FACTS_LIMIT = 1000  # figures in one /api/facts answer unless `limit` asks for fewer or more (up to 10,000)
+
+
 @api.get("/facts")
 def facts():
-    """The standing figure of every agency × year × metric, with its evidence (JSON, or CSV for Excel)."""
+    """The standing figure of every agency × year × metric, with its evidence (JSON, one page of `limit` from
+    `offset` with the total; or CSV for Excel, all of them)."""
     metric = request.args.get("metric") or None
     if metric and metric not in known_metrics():
         raise ApiError(400, "invalid_parameter", f"metric must be one of {', '.join(known_metrics())}; got {metric[:40]!r}")
     year = int_param(request.args, "year", None, 1900, 2100)
+    limit = int_param(request.args, "limit", FACTS_LIMIT, 1, 10 * FACTS_LIMIT)
+    offset = int_param(request.args, "offset", 0, 0, 10**9)
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_parameter", f"format must be json or csv; got {fmt[:40]!r}")
@@ -117,7 +123,8 @@ def facts():
     if fmt == "csv":
         return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
-    return jsonify({"facts": [f.as_row() for f in table.evidence], "metrics": METRICS})
+    return jsonify({"total": len(table.evidence), "offset": offset, "limit": limit,
+                    "facts": [f.as_row() for f in table.evidence[offset:offset + limit]], "metrics": METRICS})
 
 
 @api.get("/compare")
