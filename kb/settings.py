@@ -53,6 +53,9 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
             "origins whose pages may read the JSON API (comma-separated, or '*'); empty: none"),
     Setting("connection_limit", "KB_CONNECTION_LIMIT", 1000, "open connections the server accepts at once"),
     Setting("channel_timeout", "KB_CHANNEL_TIMEOUT", 20, "seconds an idle connection stays open"),
+    Setting("request_seconds", "KB_REQUEST_SECONDS", 10,
+            "seconds a client has to send a whole request (head and any body) once it started; a client that "
+            "trickles one header line at a time is closed after it"),
     Setting("workers", "KB_WORKERS", available_cores(),
             "server processes sharing the listening socket (1: one process, no supervisor); default the core "
             "count: one query runs on one core, and one process is GIL-bound at ~1.3 cores (bench/RESULTS.md)"),
@@ -84,6 +87,7 @@ class Settings:
     cors_origins: str
     connection_limit: int
     channel_timeout: int
+    request_seconds: int
     workers: int
     query_threads: int
     index_threads: int
