@@ -145,16 +145,37 @@ _RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
          b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
          b'officeDocument" Target="word/document.xml"/></Relationships>')
 _W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_NUMBERING_TYPE = (b'<Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-'
+                   b'officedocument.wordprocessingml.numbering+xml"/>')
+_NUMBERING_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                   b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   b'relationships/numbering" Target="numbering.xml"/></Relationships>')
 
 
-def docx_paragraphs(paragraph: str, count: int) -> bytes:
+def numbering_xml(level: str = "0") -> bytes:
+    """A numbering part: list 1, one level (`level` is its w:ilvl, a number in any real file)."""
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:numbering ' + _W + b">"
+            b'<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="' + level.encode() + b'"><w:start w:val="1"/>'
+            b'<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'
+            b'<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
+
+
+def docx_paragraphs(paragraph: str, count: int, numbering: bytes | None = None) -> bytes:
     """A .docx of `count` copies of one paragraph, its XML written in pieces (6 million one-letter paragraphs:
-    a ~0.6 MB file whose XML is 210 MB, the issue's 3.6 GB ingest)."""
+    a ~0.6 MB file whose XML is 210 MB, the issue's 3.6 GB ingest); with a numbering part when given, every
+    paragraph numbered by its list 1."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES.replace(b"</Types>", _NUMBERING_TYPE + b"</Types>")
+                   if numbering else _CONTENT_TYPES)
         z.writestr("_rels/.rels", _RELS)
-        unit = f"<w:p><w:r><w:t>{paragraph}</w:t></w:r></w:p>".encode("utf-8")
+        number = ""
+        if numbering:
+            z.writestr("word/_rels/document.xml.rels", _NUMBERING_RELS)
+            z.writestr("word/numbering.xml", numbering)
+            number = '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        unit = f"<w:p>{number}<w:r><w:t>{paragraph}</w:t></w:r></w:p>".encode("utf-8")
         with z.open("word/document.xml", "w", force_zip64=True) as xml:
             xml.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ' + _W + b"><w:body>")
             for done in range(0, count, 10_000):

@@ -15,6 +15,7 @@ from bench.hostile import (
     bom_gb18030,
     docx_paragraphs,
     html_tag_bomb,
+    numbering_xml,
     many_figures,
     many_headings,
     pdf_page_count_bomb,
@@ -74,6 +75,18 @@ def test_a_docx_under_the_limits_is_still_read():
 
 def test_a_web_page_of_a_million_tags_is_refused():
     assert "1,000,004 tags" in refusal("bomb.html", html_tag_bomb(1_000_000))
+
+
+@pytest.mark.parametrize("seconds", [60.0, 0.0], ids=["child process", "in process"])
+def test_an_exception_no_reader_anticipated_is_reported_in_words(tmp_path, seconds):
+    """A list level that is not a number (w:ilvl="x") fails inside the Word reader: said in words, with the
+    exception and where it came from for a bug report, and the rest of the corpus is read."""
+    odd = docx_paragraphs("政府信息公开", 3, numbering_xml("x"))
+    store, results = ingest(tmp_path, {"odd.docx": odd, "seed.txt": SEED.read_bytes()}, seconds=seconds)
+    reason = results["odd"].reason
+    assert results["odd"].status == "failed" and reason.startswith("the file could not be read: it is damaged")
+    assert "ValueError" in reason and "word.py:" in reason and not reason.startswith("internal error")
+    assert results["seed"].status == "added"
 
 
 def ingest(tmp_path, files: dict[str, bytes], limits: Limits = LIMITS, seconds: float = 0.0):
