@@ -73,7 +73,12 @@ MIGRATIONS = {
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
                 "CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id)",
-                "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)")
+                "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)",
+                # cover figure_candidates' aggregation and the counts of documents()
+                "CREATE INDEX IF NOT EXISTS facts_figure ON facts(doc_id, metric, answer_figure, scope, start, value, "
+                "born, died)",
+                "CREATE INDEX IF NOT EXISTS facts_answer ON facts(doc_id, scope, born, died) WHERE answer_figure",
+                "CREATE INDEX IF NOT EXISTS chunks_alive ON chunks(doc_id, born, died)")
 ALIVE = "died IS NULL"
 
 
@@ -95,6 +100,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._documents: dict[int, list[dict]] = {}  # generation -> documents()
         db = self.db
         existing = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
         version = int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) \
@@ -232,14 +238,26 @@ class Store:
                 for r in self.db.execute(f"SELECT doc_id, path, sha256, pipeline FROM documents WHERE {ALIVE}")}
 
     def documents(self, generation: int | None = None) -> list[dict]:
-        """Current documents (or those of `generation`), with passage count and figure scope."""
+        """Current documents (or those of `generation`), with passage count and figure scope. Read once per
+        generation (a generation's rows never change; every write makes a new one): a page listing them
+        costs no scan of a long document's text."""
+        generation = self.generation if generation is None else generation
+        cached = self._documents.get(generation)
+        if cached is None:
+            cached = self._documents[generation] = self._read_documents(generation)
+            for old in sorted(self._documents)[:-4]:
+                self._documents.pop(old, None)
+        return [dict(d) for d in cached]
+
+    def _read_documents(self, generation: int) -> list[dict]:
         rows = self.db.execute(
             f"SELECT {', '.join('d.' + f for f in DOC_FIELDS)}, length(d.text) AS chars, coalesce(n, 0) AS chunks, "
             "coalesce(scopes, '') AS figure_scope FROM documents d "
-            f"LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks c WHERE {visible('c', generation)} GROUP BY doc_id) "
+            # "+": counted on the covering indexes chunks_alive and facts_answer, not looked up by `died`
+            f"LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks c WHERE +{visible('c', generation)} GROUP BY doc_id) "
             "USING (doc_id) "
             "LEFT JOIN (SELECT doc_id, group_concat(DISTINCT scope) AS scopes FROM facts f WHERE answer_figure "
-            f"AND {visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
+            f"AND +{visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
             f"WHERE {visible('d', generation)} ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
 
@@ -331,26 +349,21 @@ class Store:
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql, args)]
 
-    def figure_candidates(self, metrics: list[str] | None, doc_ids: list[str], generation: int | None = None) -> list[dict]:
-        """The facts of these documents that can stand for their agency × year × metric: the first statement
-        of each (document, metric, answer figure or not, scope), each with its group's `statements` (how
-        many the agency-year's documents make) and `disagree` (whether their values differ). Computed in
-        SQL, so that a document stating one figure thousands of times costs a scan, not thousands of rows."""
-        where = f"{visible('f', generation)} AND f.doc_id IN (SELECT value FROM json_each(?))"
-        args: list = [json.dumps(doc_ids)]
-        if metrics:
-            where += f" AND f.metric IN ({','.join('?' * len(metrics))})"
-            args.extend(metrics)
-        sql = ('SELECT c.*, g.statements, g.disagree FROM (SELECT f.metric, f.value, f.unit, f.approx, f.scope, '
-               'f.origin, f.answer_figure, min(f.start) AS start, f."end", f.text, f.doc_id, d.agency, d.year, '
-               "d.level, d.region, d.doc_type FROM facts f JOIN documents d USING (doc_id) "
-               f"WHERE {where} GROUP BY f.doc_id, f.metric, f.answer_figure, f.scope) c JOIN ("
-               "SELECT d.agency, d.year, f.metric, count(*) AS statements, min(f.value) < max(f.value) AS disagree "
-               f"FROM facts f JOIN documents d USING (doc_id) WHERE {where} GROUP BY d.agency, d.year, f.metric) g "
-               "ON c.agency = g.agency AND c.year IS g.year AND c.metric = g.metric")
-        return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"]),
-                           "disagree": bool(r["disagree"])} for r in self.db.execute(sql, args + args)]
-
+    def figure_candidates(self, generation: int | None = None) -> list[dict]:
+        """The facts that can stand for their agency × year × metric: the first statement of each (document,
+        metric, answer figure or not, scope), with that group's `count` of statements and `low`/`high`
+        values. Aggregated on the facts_figure index, so a document stating thousands of figures costs an
+        index scan, not thousands of rows."""
+        firsts = ('SELECT doc_id, metric, answer_figure, scope, min(start) AS start, count(*) AS count, '
+                  f"min(value) AS low, max(value) AS high FROM facts f WHERE +{visible('f', generation)} "
+                  "GROUP BY doc_id, metric, answer_figure, scope")
+        sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
+               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.doc_type, a.count, a.low, a.high "
+               f"FROM ({firsts}) a JOIN facts f ON f.doc_id = a.doc_id AND f.metric = a.metric AND "
+               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND "
+               f"{visible('f', generation)} JOIN documents d ON d.doc_id = a.doc_id")
+        return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
+                for r in self.db.execute(sql)]
 
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
@@ -368,6 +381,7 @@ class Snapshot:
 
     def __init__(self, store: Store, generation: int):
         self.store, self.generation = store, generation
+        self._candidates: list[dict] | None = None
 
     def documents(self) -> list[dict]:
         return self.store.documents(self.generation)
@@ -375,8 +389,10 @@ class Snapshot:
     def facts(self, metrics=None, agency=None, year=None) -> list[dict]:
         return self.store.facts(metrics, agency, year, generation=self.generation)
 
-    def figure_candidates(self, metrics, doc_ids) -> list[dict]:
-        return self.store.figure_candidates(metrics, doc_ids, self.generation)
+    def figure_candidates(self) -> list[dict]:  # read once: a generation's rows never change
+        if self._candidates is None:
+            self._candidates = self.store.figure_candidates(self.generation)
+        return self._candidates
 
 
 def open_store(path: Path) -> Store:

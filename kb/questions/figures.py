@@ -79,7 +79,7 @@ def _preference(fact: dict) -> tuple:
 
 def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figure]:
     """(agency, year, metric) -> the figure that stands, from facts joined with their documents (or from
-    Store.figure_candidates, whose rows carry their group's statement count and disagreement)."""
+    figure_candidates, each row standing for `count` statements of values `low` to `high`)."""
     by_key: dict[tuple, list[dict]] = {}
     for f in facts:
         by_key.setdefault((f["agency"], f["year"], f["metric"]), []).append(f)
@@ -89,8 +89,8 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
                           best.get("scope") or "agency", best["agency"], best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
-                          best["text"], best.get("statements", len(group)),
-                          best.get("disagree", len({g["value"] for g in group}) > 1))
+                          best["text"], sum(g.get("count", 1) for g in group),
+                          min(g.get("low", g["value"]) for g in group) < max(g.get("high", g["value"]) for g in group))
     return out
 
 
@@ -124,7 +124,10 @@ def year_between(year: int | None, lo: int | None, hi: int | None) -> bool:
 
 def figures_in(store, documents: list[dict], metrics: list[str] | None = None) -> dict[tuple, Figure]:
     """The standing figures of these documents' agency-years."""
-    return choose_figures(store.figure_candidates(metrics, [d["doc_id"] for d in documents]))
+    doc_ids = {d["doc_id"] for d in documents}
+    wanted = set(metrics or ())
+    return choose_figures([f for f in store.figure_candidates()
+                           if f["doc_id"] in doc_ids and (not wanted or f["metric"] in wanted)])
 
 
 # -- CSV -------------------------------------------------------------------------------------------
