@@ -245,7 +245,7 @@ class Store:
         cached = self._documents.get(generation)
         if cached is None:
             cached = self._documents[generation] = self._read_documents(generation)
-            for old in sorted(self._documents)[:-4]:
+            for old in sorted(self._documents)[:-2]:  # the current one and a served build's
                 self._documents.pop(old, None)
         return [dict(d) for d in cached]
 
