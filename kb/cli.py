@@ -12,6 +12,7 @@ from kb.indexes.builds import IndexMissing
 from kb.indexes.embed import EmbedderError
 from kb.ingest import FileResult, update_knowledge_base
 from kb.lock import WriterBusy
+from kb.names import escaped, escaped_lines
 from kb.questions import answer_question
 from kb.report.agency import LEVELS
 from kb.search.engine import SearchEngine
@@ -27,8 +28,14 @@ SCOPE_LABELS = {"agency": "agency", "area": "area", "mixed": "agency+area"}
 EXIT_BUSY = 75  # EX_TEMPFAIL: another ingest holds the index directory; try again later
 
 
+def echo(message: object = "", **kwargs) -> None:
+    """click.echo with control and bidirectional characters shown as escapes (kb/names.py): a document's
+    name or text cannot rewrite the terminal or make a listing lie."""
+    click.echo(escaped_lines(str(message)), **kwargs)
+
+
 def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False, wait=True) -> list[FileResult]:
@@ -49,16 +56,16 @@ def run_update(settings, paths=None, rebuild=False, quiet=False, reprocess=False
 
     try:
         results, params = update_knowledge_base(settings, paths, rebuild, file_progress, stage_progress, reprocess,
-                                                wait=wait, on_wait=lambda msg: click.echo(msg, err=True))
+                                                wait=wait, on_wait=lambda msg: echo(msg, err=True))
     finally:
         for bar in bars:
             bar.close()
     if not quiet:
         for r in results:
             detail = "; ".join(x for x in (r.provenance(), r.reason) if x)
-            click.echo(f"{r.status:9} {r.doc_id}" + (f"  ({detail})" if detail else ""))
+            echo(escaped(f"{r.status:9} {r.doc_id}" + (f"  ({detail})" if detail else "")))
         if params:
-            click.echo(index_summary(params), err=True)
+            echo(index_summary(params), err=True)
     return results
 
 
@@ -93,14 +100,14 @@ def ingest(paths, model, rebuild, reprocess, wait, as_json):
     except EmbedderError as exc:
         raise click.ClickException(str(exc)) from None
     except WriterBusy as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     counts = {s: sum(r.status == s for r in results)
               for s in ("added", "updated", "unchanged", "removed", "duplicate", "skipped", "failed")}
     if as_json:
         _echo_json({"files": [vars(r) for r in results], "summary": counts})
     else:
-        click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+        echo(", ".join(f"{n} {s}" for s, n in counts.items()))
     if counts["failed"]:
         sys.exit(1)
 
@@ -117,8 +124,8 @@ def docs(as_json):
     for d in rows:
         scope = SCOPE_LABELS.get(d["figure_scope"], "-")
         title = d["title"] + (" (composed)" if d["title_composed"] else "")
-        click.echo(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level'] or '-'}  "
-                   f"{d['region'] or '-'}  figures: {scope}  {title}")
+        echo(escaped(f"{d['doc_id']}  {d['agency']}  {d['year'] or '-'}  {d['doc_type']}  {d['level'] or '-'}  "
+                     f"{d['region'] or '-'}  figures: {scope}  {title}"))
 
 
 @main.command()
@@ -134,12 +141,12 @@ def show(doc_id, as_json):
     if as_json:
         _echo_json(doc | {"sections": sections})
         return
-    for key in ("title", "agency", "region", "level", "year", "published", "doc_type"):
-        click.echo(f"{key:10} {doc[key]}")
-    click.echo("\nsections:")
+    for key in ("title", "agency", "region", "level", "year", "published", "doc_type", "path"):
+        echo(f"{key:10} {escaped(str(doc[key]))}")
+    echo("\nsections:")
     for s in sections:
-        click.echo(f"{'  ' * s['level']}{s['number']}{s['title']}  [{s['start']}:{s['end']}]")
-    click.echo("\n" + doc["text"])
+        echo(f"{'  ' * s['level']}{s['number']}{s['title']}  [{s['start']}:{s['end']}]")
+    echo("\n" + doc["text"])
 
 
 def _open_engine(model):
@@ -174,16 +181,16 @@ def search(query, mode, k, agency, year, region, doc_type, model, as_json):
     if res["answer"]:
         print_answer(res["answer"])
     if not res["results"]:
-        click.echo("no passages found; try fewer or other words, or another mode")
+        echo("no passages found; try fewer or other words, or another mode")
     elif not res["structured"] and mode != "semantic":
-        click.echo(f"{res['total']} passages contain every term" if res["total"] else
+        echo(f"{res['total']} passages contain every term" if res["total"] else
                    f"no passage contains every term of {query!r}")
     for r in res["results"]:
         if not r["match"] and (r["rank"] == 1 or res["results"][r["rank"] - 2]["match"]):
-            click.echo("related passages (not counted):")
-        click.echo(f"{r['rank']:>2}. [{r['score']:.3f}] {r['agency']} {r['year']}  {' > '.join(r['section'])}")
-        click.echo(f"    {r['text']}")
-        click.echo(f"    {r['doc_id']} [{r['start']}:{r['end']}]")
+            echo("related passages (not counted):")
+        echo(f"{r['rank']:>2}. [{r['score']:.3f}] {r['agency']} {r['year']}  {' > '.join(r['section'])}")
+        echo(f"    {r['text']}")
+        echo(f"    {r['doc_id']} [{r['start']}:{r['end']}]")
 
 
 @main.command(name="eval")
@@ -203,10 +210,10 @@ def eval_command(queries, modes, model, as_json):
         _echo_json(report)
         return
     for mode, r in report.items():
-        click.echo(f"{mode:8} R@5={r['r5']:.3f} MRR@10={r['mrr10']:.3f} "
+        echo(f"{mode:8} R@5={r['r5']:.3f} MRR@10={r['mrr10']:.3f} "
                    f"aggregate={r['aggregate']}/{r['aggregate_total']} p50={r['p50_ms']:.0f}ms")
         for m in r["misses"]:
-            click.echo(f"  miss {m['id']} rank={m['rank']}: {m['query']}")
+            echo(f"  miss {m['id']} rank={m['rank']}: {m['query']}")
 
 
 @main.command()
@@ -226,7 +233,7 @@ def serve(host, port, model, threads, workers):
 
     settings = load_settings(embed_model=model, workers=workers)
     if not (settings.index_dir / "CURRENT").exists():
-        click.echo("no index yet: building it from " + str(settings.reports_dir), err=True)
+        echo("no index yet: building it from " + str(settings.reports_dir), err=True)
         try:
             run_update(settings)
         except EmbedderError as exc:
@@ -235,7 +242,7 @@ def serve(host, port, model, threads, workers):
     def announce(addresses):
         hosts = allowed_hosts(settings.allowed_hosts, host)
         where = ", ".join(f"http://{f'[{a[0]}]' if ':' in a[0] else a[0]}:{a[1]}" for a in addresses)
-        click.echo(f"serving on {where}, {settings.workers} process(es) (Host names answered: "
+        echo(f"serving on {where}, {settings.workers} process(es) (Host names answered: "
                    f"{', '.join(hosts) if hosts else 'any'}; KB_ALLOWED_HOSTS changes them)", err=True)
 
     if settings.workers > 1:
@@ -261,18 +268,18 @@ def serve(host, port, model, threads, workers):
 
 def print_answer(a: dict) -> None:
     """The answer from the figures: the question as understood, the figure(s), each row with its evidence."""
-    click.echo(f"answer ({a['kind']}): {a['label']}")
+    echo(f"answer ({a['kind']}): {a['label']}")
     if a["value"] is not None:
-        click.echo(f"  = {a['value']:g}{' (approx)' if a['approx'] else ''}")
+        echo(f"  = {a['value']:g}{' (approx)' if a['approx'] else ''}")
     for t in a.get("totals_by_year") or []:
-        click.echo(f"  {t['year'] or '?'}: = {t['value']:g}{' (approx)' if t['approx'] else ''}  ({t['agencies']} agencies)")
+        echo(f"  {t['year'] or '?'}: = {t['value']:g}{' (approx)' if t['approx'] else ''}  ({t['agencies']} agencies)")
     for row in a["rows"]:
         value = "not stated" if row["value"] is None else f"{row['value']:g}{row['unit']}"
         marks = (" ~" if row["approx"] else "") + (" [area]" if row["scope"] == "area" else "")
-        click.echo(f"  {row['agency']}  {row['year']}  {row['metric']}  {value}{marks}  「{row['text']}」")
+        echo(f"  {row['agency']}  {row['year']}  {row['metric']}  {value}{marks}  「{row['text']}」")
     for note in a["notes"]:
-        click.echo(f"  * {note}")
-    click.echo(f"  facts page: {a['facts_url']}\n")
+        echo(f"  * {note}")
+    echo(f"  facts page: {a['facts_url']}\n")
 
 
 @main.command()
@@ -302,8 +309,8 @@ def facts(metric, agency, level, region, year, question, as_json, as_csv):
     if as_json:
         _echo_json({"facts": [f.as_row() for f in table.evidence]})
     elif as_csv:
-        click.echo(figures_csv(table.evidence), nl=False)
+        echo(figures_csv(table.evidence), nl=False)
     else:
         for f in table.evidence:
-            click.echo(f"{f.agency}  {f.year}  {f.metric}  {f.value:g}{f.unit}"
+            echo(f"{f.agency}  {f.year}  {f.metric}  {f.value:g}{f.unit}"
                        f"{' (approx)' if f.approx else ''}{' [area]' if f.scope == 'area' else ''}  「{f.text}」")

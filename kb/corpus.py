@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kb.names import safe_id
 from kb.readers import READERS
 
 NOT_REPORTS = {"readme", "readme.md", "readme.txt"}
@@ -209,15 +210,17 @@ def read_bounded(real: Path, max_bytes: int) -> bytes:
 
 def assign_id(f: CorpusFile, taken: set[str]) -> str:
     """The file's stem, as always; when another document holds it, the file name (X.html beside X.txt);
-    then the stem and a hash of the real path (X.txt in two folders)."""
-    for candidate in (f.path.stem, f.path.name):
+    then the stem and a hash of the real path (X.txt in two folders). Control and bidirectional characters
+    are replaced (kb/names.py); the store keeps the file's path as it is."""
+    stem = safe_id(f.path.stem)
+    for candidate in (stem, safe_id(f.path.name)):
         if candidate not in taken:
             return candidate
     digest = hashlib.sha1(str(f.real).encode("utf-8", "surrogateescape")).hexdigest()
-    candidate, n = f"{f.path.stem}-{digest[:8]}", 1
+    candidate, n = f"{stem}-{digest[:8]}", 1
     while candidate in taken:
         n += 1
-        candidate = f"{f.path.stem}-{digest[:8]}-{n}"
+        candidate = f"{stem}-{digest[:8]}-{n}"
     return candidate
 
 

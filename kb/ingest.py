@@ -18,7 +18,9 @@ from kb.corpus import (
 from kb.indexes.build import StaleBuild, build_indexes
 from kb.indexes.builds import FORMAT_VERSION, kept_generation, read_params, remove_leftovers
 from kb.indexes.embed import load_embedder, same_model
+from kb.limits import Limits, OverMemory
 from kb.lock import writer_lock
+from kb.names import safe_id
 from kb.pipeline import pipeline_version
 from kb.readers import READERS, ReadError
 from kb.stopwatch import Stopwatch
@@ -50,17 +52,18 @@ class FileResult:
 def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
                  progress: Callable[[Iterable[Path]], Iterable[Path]] = iter, reprocess: bool = False,
                  timings: dict[str, float] | None = None, max_file_mb: float = 20.0,
-                 file_seconds: float = 0.0) -> list[FileResult]:
+                 file_seconds: float = 0.0, limits: Limits = Limits()) -> list[FileResult]:
     """Bring the store in line with the given files and directories; one result per file.
 
     A file is unchanged when its content hash, path and the pipeline version that processed it are.
     A file keeps the id it was stored under; a new one gets its stem unless another document holds it
     (kb/corpus.py assign_id). A file with the bytes of one seen before is a duplicate of that one and is
-    not stored. A file over max_file_mb, or whose processing takes longer than file_seconds (0: no
-    budget), is reported and skipped; the rest goes on.
+    not stored. A file over max_file_mb, whose processing takes longer than file_seconds (0: no
+    budget) or more memory than limits.memory_mb, or that yields more than the limits allow, is reported
+    and skipped; the rest goes on.
     """
     corpus = collect_files(paths)
-    results = [FileResult(s.path, Path(s.path).stem, s.status, s.reason) for s in corpus.skipped]
+    results = [FileResult(s.path, safe_id(Path(s.path).stem), s.status, s.reason) for s in corpus.skipped]
     known = store.file_hashes()
     id_of_path = {stored_path: doc_id for doc_id, (stored_path, _, _) in known.items()}
     walked = {str(f.real) for f in corpus.files}
@@ -74,22 +77,22 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
     files = sorted(corpus.files, key=lambda f: (-1 if str(f.real) in id_of_path else _kind_rank(f.real), str(f.real)))
     max_bytes = int(max_file_mb * 1_000_000)
     claimed: set[str] = set()
-    with PipelineWorker(chunk_chars, file_seconds) as worker:
+    with PipelineWorker(chunk_chars, file_seconds, limits) as worker:
         for f in progress(files):
             real = str(f.real)
             doc_id = id_of_path.get(real)
             try:
                 data = read_bounded(f.real, max_bytes)
             except FileTooLarge as exc:
-                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed",
+                results.append(FileResult(str(f.path), doc_id or safe_id(f.path.stem), "failed",
                                           f"file is {exc.args[0] / 1e6:.1f} MB, over the {max_file_mb:g} MB limit "
                                           "(KB_MAX_FILE_MB)"))
                 continue
             except NotARegularFile as exc:
-                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed", str(exc)))
+                results.append(FileResult(str(f.path), doc_id or safe_id(f.path.stem), "failed", str(exc)))
                 continue
             except OSError as exc:
-                results.append(FileResult(str(f.path), doc_id or f.path.stem, "failed",
+                results.append(FileResult(str(f.path), doc_id or safe_id(f.path.stem), "failed",
                                           f"cannot read file: {exc.strerror or exc}"))
                 continue
             digest = hashlib.sha256(data).hexdigest()
@@ -98,7 +101,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
                 if doc_id:  # stored before, now a copy of another document
                     store.delete_document(doc_id)
                     claimed.add(doc_id)
-                results.append(FileResult(str(f.path), doc_id or f.path.stem, "duplicate",
+                results.append(FileResult(str(f.path), doc_id or safe_id(f.path.stem), "duplicate",
                                           f"same content as {first_path} ({first_id}); not indexed twice"))
                 continue
             if doc_id is None:
@@ -113,7 +116,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], chunk_chars: int,
             started = time.perf_counter()
             try:
                 doc = worker.process(f.real, data, timings)
-            except (ReadError, OverBudget, PipelineFailed) as exc:
+            except (ReadError, OverBudget, OverMemory, PipelineFailed) as exc:
                 results.append(FileResult(str(f.path), doc_id, "failed", str(exc)))
                 continue
             seconds = time.perf_counter() - started
@@ -168,7 +171,8 @@ def update_knowledge_base(settings, paths: Iterable[Path] | None = None, rebuild
             kept = kept_generation(settings.index_dir)
             store.purge(store.generation if kept is None else kept)
             results = ingest_paths(store, paths or [settings.reports_dir], settings.chunk_chars, file_progress,
-                                   reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds)
+                                   reprocess, max_file_mb=settings.max_file_mb, file_seconds=settings.file_seconds,
+                                   limits=Limits.of(settings))
             if not rebuild and index_is_current(store, settings.index_dir, settings.embed_model):
                 return results, None
             embedder = load_embedder(settings.embed_model, settings.embed_threads)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.limits import Limits, check_count, collapse_repeats
 from kb.readers import ReadError, read_report
 from kb.readers.pages import clean_page_starts, page_at
 from kb.records import Document
@@ -18,7 +19,7 @@ from kb.report.sections import split_sections
 from kb.stopwatch import Stopwatch
 
 # Bump when cleaning, description, sectioning, chunking or fact extraction changes what they produce.
-PIPELINE_VERSION = "4"  # 4: figures by kind (scope per passage, new metrics), source_url
+PIPELINE_VERSION = "4"  # 4: figures by kind (scope per passage, new metrics), source_url, repeats collapsed
 
 
 def pipeline_version(chunk_chars: int) -> str:
@@ -27,9 +28,10 @@ def pipeline_version(chunk_chars: int) -> str:
 
 
 def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | None = None,
-                   data: bytes | None = None) -> Document:
+                   data: bytes | None = None, limits: Limits = Limits()) -> Document:
     """Run one file (or its bytes, when already read) through read -> clean -> describe -> sections
-    -> chunks -> facts. timings, when given, accumulates seconds per stage.
+    -> chunks -> facts. timings, when given, accumulates seconds per stage. A report over `limits`
+    raises ImplausibleReport (a ReadError) at the first stage that shows it.
     """
     clock = Stopwatch(timings)
     raw = clock("read", read_report, path, data)
@@ -38,10 +40,13 @@ def process_report(path: Path, chunk_chars: int, timings: dict[str, float] | Non
         raise ReadError("nothing left after removing page chrome")
     description = clock("describe", describe, clean)
     sections = clock("sections", split_sections, clean.text)
+    check_count("sections", len(sections), limits.sections, "KB_MAX_SECTIONS")
     chunks = clock("chunks", chunk_sections, clean.text, sections, chunk_chars)
+    check_count("passages", len(chunks), limits.passages, "KB_MAX_PASSAGES")
     page_starts = clean_page_starts(raw.text, raw.page_starts, clean.text)
     for chunk in chunks:
         chunk.page = page_at(page_starts, chunk.start)
-    facts = clock("facts", extract_facts, clean.text, description.year)
+    facts = collapse_repeats(clock("facts", extract_facts, clean.text, description.year))
+    check_count("figures", len(facts), limits.figures, "KB_MAX_FIGURES")
     return Document(raw=raw, text=clean.text, description=description, sections=sections, chunks=chunks,
                     facts=facts, pipeline=pipeline_version(chunk_chars), page_starts=page_starts)

@@ -36,6 +36,16 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("max_file_mb", "KB_MAX_FILE_MB", 20.0, "a report file larger than this is reported and skipped"),
     Setting("file_seconds", "KB_FILE_SECONDS", 120.0,
             "time budget for reading and processing one file; over it, the file is reported and skipped (0: none)"),
+    Setting("file_memory_mb", "KB_FILE_MEMORY_MB", 1024,
+            "memory budget (address space, MB) of the process that reads and processes one file; a file over it "
+            "is reported and skipped (0: none; needs KB_FILE_SECONDS > 0, which runs files in that process)"),
+    # Plausibility limits: the largest report of data/reports and the real set has 38 passages, 11 figures
+    # and 27 sections (bench/hostile.py prints them); a 40-page report a few hundred passages.
+    Setting("max_passages", "KB_MAX_PASSAGES", 5_000,
+            "passages one report may produce; a file over it is reported and skipped, not stored"),
+    Setting("max_figures", "KB_MAX_FIGURES", 2_000,
+            "figures one report may state (a sentence repeated many times counts once); over it, reported and skipped"),
+    Setting("max_sections", "KB_MAX_SECTIONS", 1_000, "sections one report may have; over it, reported and skipped"),
     Setting("allowed_hosts", "KB_ALLOWED_HOSTS", "",
             "Host header values the server answers (comma-separated; '*' any, '.example.org' a domain and its "
             "subdomains); empty: localhost names, plus this machine's names when serving on a non-loopback address"),
@@ -43,6 +53,9 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
             "origins whose pages may read the JSON API (comma-separated, or '*'); empty: none"),
     Setting("connection_limit", "KB_CONNECTION_LIMIT", 1000, "open connections the server accepts at once"),
     Setting("channel_timeout", "KB_CHANNEL_TIMEOUT", 20, "seconds an idle connection stays open"),
+    Setting("request_seconds", "KB_REQUEST_SECONDS", 10,
+            "seconds a client has to send a whole request (head and any body) once it started; a client that "
+            "trickles one header line at a time is closed after it"),
     Setting("workers", "KB_WORKERS", available_cores(),
             "server processes sharing the listening socket (1: one process, no supervisor); default the core "
             "count: one query runs on one core, and one process is GIL-bound at ~1.3 cores (bench/RESULTS.md)"),
@@ -66,10 +79,15 @@ class Settings:
     candidates: int
     max_file_mb: float
     file_seconds: float
+    file_memory_mb: int
+    max_passages: int
+    max_figures: int
+    max_sections: int
     allowed_hosts: str
     cors_origins: str
     connection_limit: int
     channel_timeout: int
+    request_seconds: int
     workers: int
     query_threads: int
     index_threads: int

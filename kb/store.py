@@ -77,7 +77,12 @@ MIGRATIONS = {
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
                 "CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id)",
-                "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)")
+                "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)",
+                # cover figure_candidates' aggregation and the counts of documents()
+                "CREATE INDEX IF NOT EXISTS facts_figure ON facts(doc_id, metric, answer_figure, scope, start, value, "
+                "born, died)",
+                "CREATE INDEX IF NOT EXISTS facts_answer ON facts(doc_id, scope, born, died) WHERE answer_figure",
+                "CREATE INDEX IF NOT EXISTS chunks_alive ON chunks(doc_id, born, died)")
 ALIVE = "died IS NULL"
 
 
@@ -102,6 +107,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._documents: dict[int, list[dict]] = {}  # generation -> documents()
         db = self.db
         existing = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
         version = int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) \
@@ -240,14 +246,26 @@ class Store:
                 for r in self.db.execute(f"SELECT doc_id, path, sha256, pipeline FROM documents WHERE {ALIVE}")}
 
     def documents(self, generation: int | None = None) -> list[dict]:
-        """Current documents (or those of `generation`), with passage count and figure scope."""
+        """Current documents (or those of `generation`), with passage count and figure scope. Read once per
+        generation (a generation's rows never change; every write makes a new one): a page listing them
+        costs no scan of a long document's text."""
+        generation = self.generation if generation is None else generation
+        cached = self._documents.get(generation)
+        if cached is None:
+            cached = self._documents[generation] = self._read_documents(generation)
+            for old in sorted(self._documents)[:-2]:  # the current one and a served build's
+                self._documents.pop(old, None)
+        return [dict(d) for d in cached]
+
+    def _read_documents(self, generation: int) -> list[dict]:
         rows = self.db.execute(
             f"SELECT {', '.join('d.' + f for f in DOC_FIELDS)}, length(d.text) AS chars, coalesce(n, 0) AS chunks, "
             "coalesce(scopes, '') AS figure_scope FROM documents d "
-            f"LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks c WHERE {visible('c', generation)} GROUP BY doc_id) "
+            # "+": counted on the covering indexes chunks_alive and facts_answer, not looked up by `died`
+            f"LEFT JOIN (SELECT doc_id, count(*) AS n FROM chunks c WHERE +{visible('c', generation)} GROUP BY doc_id) "
             "USING (doc_id) "
             "LEFT JOIN (SELECT doc_id, group_concat(DISTINCT scope) AS scopes FROM facts f WHERE answer_figure "
-            f"AND {visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
+            f"AND +{visible('f', generation)} GROUP BY doc_id) USING (doc_id) "
             f"WHERE {visible('d', generation)} ORDER BY doc_id")
         return [_doc_row(r) for r in rows]
 
@@ -344,6 +362,22 @@ class Store:
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql, args)]
 
+    def figure_candidates(self, generation: int | None = None) -> list[dict]:
+        """The facts that can stand for their agency × year × metric: the first statement of each (document,
+        metric, answer figure or not, scope), with that group's `count` of statements and their
+        `statement_values` (comma-separated). Aggregated on the facts_figure index, so a document stating
+        thousands of figures costs an index scan, not thousands of rows."""
+        firsts = ('SELECT doc_id, metric, answer_figure, scope, min(start) AS start, count(*) AS count, '
+                  f"group_concat(value) AS statement_values FROM facts f WHERE +{visible('f', generation)} "
+                  "GROUP BY doc_id, metric, answer_figure, scope")
+        sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
+               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.doc_type, a.count, a.statement_values "
+               f"FROM ({firsts}) a JOIN facts f ON f.doc_id = a.doc_id AND f.metric = a.metric AND "
+               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND "
+               f"{visible('f', generation)} JOIN documents d ON d.doc_id = a.doc_id")
+        return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
+                for r in self.db.execute(sql)]
+
 
 def _doc_row(r: sqlite3.Row) -> dict:
     d = dict(r)
@@ -363,10 +397,16 @@ class Snapshot:
 
     def __init__(self, store: Store, generation: int):
         self.store, self.generation = store, generation
+        self._candidates: list[dict] | None = None
 
     def documents(self) -> list[dict]:
         return self.store.documents(self.generation)
 
     def facts(self, metrics=None, agency=None, year=None) -> list[dict]:
         return self.store.facts(metrics, agency, year, generation=self.generation)
+
+    def figure_candidates(self) -> list[dict]:  # read once: a generation's rows never change
+        if self._candidates is None:
+            self._candidates = self.store.figure_candidates(self.generation)
+        return self._candidates
 

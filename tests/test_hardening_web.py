@@ -73,6 +73,42 @@ def test_idle_connections_are_closed_after_the_channel_timeout(app, kb_settings)
         server.close()
 
 
+def test_a_client_trickling_its_request_head_is_closed_at_the_request_deadline(app, kb_settings):
+    """One header line every 0.5 s keeps a connection active for waitress's idle timeout (here 30 s);
+    KB_REQUEST_SECONDS bounds the whole head."""
+    server = make_server(app, kb_settings.with_(channel_timeout=30, request_seconds=2), host="127.0.0.1", port=0,
+                         threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        s = socket.create_connection(("127.0.0.1", server.effective_port), timeout=10)
+        t = time.perf_counter()
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n")
+        closed = False
+        for i in range(40):
+            time.sleep(0.5)
+            try:
+                s.sendall(b"X-Slow-%d: 1\r\n" % i)
+            except OSError:
+                closed = True
+                break
+            s.settimeout(0.01)
+            try:
+                if s.recv(1) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                pass
+            s.settimeout(10)
+        elapsed = time.perf_counter() - t
+        assert closed, "a trickling client held its connection for 20 s"
+        assert elapsed < 6, f"closed only after {elapsed:.1f} s"
+        s.close()
+        status, _, _ = get(("127.0.0.1", server.effective_port), "/api/health")
+        assert status == 200  # a whole request in time is answered as before
+    finally:
+        server.close()
+
+
 PAGES = ("/", "/?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE", "/documents", "/documents/002_6eecb43df29e7b4f", "/facts",
          "/compare?q=x", "/static/style.css", "/api/health", "/api/search?q=x", "/api/openapi.json",
          "/api/nothing", "/nothing", "/api/search", "/api/documents/nope")

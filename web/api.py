@@ -109,15 +109,22 @@ def agency(agency_id: str):
     return jsonify(agency_or_404(agency_id))
 
 
+FACTS_LIMIT = 1000  # figures in one /api/facts answer unless `limit` asks for fewer or more (up to 10,000)
+
+
 @api.get("/facts")
 def facts():
-    """The standing figure of every agency × year × metric, with its evidence (JSON, or CSV for Excel)."""
+    """The standing figure of every agency × year × metric, with its evidence (JSON, one page of `limit` from
+    `offset` with the total; or CSV for Excel, all of them)."""
     fmt = choice_param(request.args, "format", ("json", "csv"), "json")
+    limit = int_param(request.args, "limit", FACTS_LIMIT, 1, 10 * FACTS_LIMIT)
+    offset = int_param(request.args, "offset", 0, 0, 10**9)
     table = facts_table(engine().snapshot, facts_filters_param(request.args))
     if fmt == "csv":
         return Response(figures_csv(table.evidence, request.host_url), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=kb-facts.csv"})
-    return jsonify({"facts": [f.as_row() for f in table.evidence], "metrics": METRICS})
+    return jsonify({"total": len(table.evidence), "offset": offset, "limit": limit,
+                    "facts": [f.as_row() for f in table.evidence[offset:offset + limit]], "metrics": METRICS})
 
 
 @api.get("/compare")

@@ -218,6 +218,8 @@ SCHEMAS = {
         "origin": {"type": "string", "enum": ["text", "table"]},
         "answer_figure": {"type": "boolean", "description": "the figure of its document that answers use"}}},
     "FactList": {"type": "object", "properties": {
+        "total": {"type": "integer", "description": "figures matching, on all pages"},
+        "offset": {"type": "integer"}, "limit": {"type": "integer"},
         "facts": {"type": "array", "items": {"$ref": "#/components/schemas/Fact"}},
         "metrics": {"type": "object", "additionalProperties": {"type": "string"}}}},
     "CompareResponse": {"type": "object", "properties": {
@@ -291,7 +293,11 @@ def openapi_document() -> dict:
                                _param("region", {"type": "string", "maxLength": MAX_FILTER_CHARS},
                                       "province / city / district name or part of it"),
                                *[p for p in FILTER_PARAMS if p["name"] in ("year", "year_from", "year_to")],
-                               _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download")],
+                               _param("limit", {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000},
+                                      "figures in this answer (JSON)"),
+                               _param("offset", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0},
+                                      "figures skipped before this answer (JSON)"),
+                               _param("format", {"type": "string", "enum": ["json", "csv"]}, "csv for a download (all figures)")],
                 "responses": {**_ok("FactList", "facts"),
                               "200": {"description": "facts", "content": {
                                   "application/json": {"schema": {"$ref": "#/components/schemas/FactList"}},

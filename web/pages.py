@@ -105,7 +105,7 @@ def facet_links(facets: dict[str, list[dict]], filters, endpoint: str = "pages.s
     return out
 
 
-def pagination(total: int, k: int, offset: int) -> dict | None:
+def pagination(total: int, k: int, offset: int, endpoint: str = "pages.search_page") -> dict | None:
     """Page numbers around the current one, first and last, previous and next."""
     if total <= k:
         return None
@@ -116,11 +116,11 @@ def pagination(total: int, k: int, offset: int) -> dict | None:
     for n in shown:
         if n - last > 1:
             numbers.append(None)  # a gap
-        numbers.append({"n": n, "url": _search_url(offset=(n - 1) * k), "current": n == current})
+        numbers.append({"n": n, "url": _search_url(endpoint, offset=(n - 1) * k), "current": n == current})
         last = n
     return {"pages": numbers, "current": current, "count": pages_total,
-            "prev": _search_url(offset=(current - 2) * k) if current > 1 else None,
-            "next": _search_url(offset=current * k) if current < pages_total else None}
+            "prev": _search_url(endpoint, offset=(current - 2) * k) if current > 1 else None,
+            "next": _search_url(endpoint, offset=current * k) if current < pages_total else None}
 
 
 @pages.get("/")
@@ -195,6 +195,7 @@ def compare_page():
                            options=_doc_options(), chips=chip_links(filters, {}, "pages.compare_page"))
 
 
+FACT_ROWS = 100  # agency-years on one facts page: the page's size follows what it shows, not the corpus
 ORDER_LABELS = {"asc": "升序", "desc": "降序"}
 
 
@@ -215,14 +216,18 @@ def _facts_request() -> tuple[TableFilters, Question | None, str, str, str]:
 def facts_page():
     filters, question, q, sort, order = _facts_request()
     table = facts_table(engine().snapshot, filters, question, sort, order)
+    offset = min(int_param(request.args, "offset", 0, 0, 10**9), max(0, len(table.rows) - 1))
+    offset -= offset % FACT_ROWS
+    shown = table.rows[offset:offset + FACT_ROWS]
     charts = {m: bar_list_html([{"label": f"{r.agency} {r.year or ''}".strip(), "value": r.cells[m].value,
                                  "unit": r.cells[m].unit, "approx": r.cells[m].approx, "scope": r.cells[m].scope}
-                                for r in table.rows if r.cells[m] is not None]) for m in table.metrics}
+                                for r in shown if r.cells[m] is not None]) for m in table.metrics}
     docs = engine().store.documents()
     options = {"years": sorted({d["year"] for d in docs if d["year"]}),
                "regions": sorted({d["province"] for d in docs if d["province"]} | {d["city"] for d in docs if d["city"]}),
                "levels": [lv for lv in LEVELS if any(d["level"] == lv for d in docs)]}
     args = request.args.to_dict(flat=False)
+    args.pop("offset", None)  # a new order starts at its first page
 
     def sort_url(column: str) -> str:
         flip = "desc" if table.sort == column and table.order == "asc" else "asc"
@@ -231,6 +236,9 @@ def facts_page():
         return url_for("pages.facts_page", **(args | {"sort": column, "order": flip}))
 
     return render_template("facts.html", table=table, charts=charts, filters=filters, question=question, q=q,
+                           rows=shown, offset=offset,
+                           evidence=[r.cells[m] for r in shown for m in table.metrics if r.cells[m] is not None],
+                           pager=pagination(len(table.rows), FACT_ROWS, offset, "pages.facts_page"),
                            question_label=question_label(question) if question else "", options=options,
                            sort_url=sort_url, csv_url=url_for("pages.facts_csv", **args), labels=metric_label,
                            metric_choices=known_metrics(),

@@ -1,4 +1,5 @@
-"""The app under waitress, configured for a LAN: idle connections cannot starve the others, waitress's
+"""The app under waitress, configured for a LAN: idle connections, and clients that trickle a request, cannot
+hold a connection for long (KB_CHANNEL_TIMEOUT, KB_REQUEST_SECONDS), waitress's
 own errors (a header block over its limit, a malformed request) take the API's JSON error shape and
 the security headers, a busy queue is not logged once per request, and each request thread runs its
 query with KB_QUERY_THREADS BLAS/OpenMP threads.
@@ -10,6 +11,7 @@ import logging
 import resource
 import socket
 import threading
+import time
 
 from waitress.channel import HTTPChannel
 from waitress.adjustments import Adjustments
@@ -42,7 +44,39 @@ class JsonErrorTask(ErrorTask):
 
 
 class JsonErrorChannel(HTTPChannel):
+    """A channel with waitress's errors as JSON and a deadline for reading each request: waitress closes a
+    connection only after channel_timeout without any bytes, so a client sending one header line every few
+    seconds would hold it for ever."""
     error_task_class = JsonErrorTask
+    request_seconds = 0.0      # set per server by make_server; 0: no deadline
+    request_started = None     # when the first bytes of the request being read arrived
+
+    def received(self, data):
+        if data and self.request is None:
+            self.request_started = time.monotonic()
+        out = super().received(data)
+        if self.request is None:
+            self.request_started = None  # read whole (or nothing pending)
+        elif self.past_deadline(time.monotonic()):
+            self.will_close = True
+        return out
+
+    def past_deadline(self, now: float) -> bool:
+        return bool(self.request_seconds) and self.request_started is not None and \
+            now - self.request_started > self.request_seconds
+
+
+def _with_request_deadline(server) -> None:
+    """Waitress's periodic clean-up (every cleanup_interval) also closes channels past their request deadline,
+    for a client that stopped sending halfway."""
+    idle_cleanup = server.maintenance
+
+    def maintenance(now):
+        idle_cleanup(now)
+        for channel in list(server.active_channels.values()):
+            if isinstance(channel, JsonErrorChannel) and channel.past_deadline(time.monotonic()):
+                channel.will_close = True
+    server.maintenance = maintenance
 
 
 def raise_open_file_limit(wanted: int) -> None:
@@ -96,12 +130,15 @@ def make_server(app, settings, host: str = "127.0.0.1", port: int = 5000, thread
     servers: dict = {}
     where = {} if "sockets" in adjustments else dict(host=host, port=port)
     options = dict(where, threads=threads, connection_limit=settings.connection_limit,
-                   channel_timeout=settings.channel_timeout, cleanup_interval=min(10, settings.channel_timeout),
+                   channel_timeout=settings.channel_timeout,
+                   cleanup_interval=max(1, min(10, settings.channel_timeout, settings.request_seconds or 10)),
                    asyncore_use_poll=True,  # select() fails past 1024 descriptors
                    max_request_header_size=MAX_HEADER_BYTES, ident="kb")
     options.update(adjustments)
     server = create_server(QueryThreads(app, settings.query_threads), map=servers, **options)
+    channel_class = type("Channel", (JsonErrorChannel,), {"request_seconds": settings.request_seconds})
     for s in list(servers.values()) + [server]:
         if isinstance(s, BaseWSGIServer):
-            s.channel_class = JsonErrorChannel
+            s.channel_class = channel_class
+            _with_request_deadline(s)
     return server

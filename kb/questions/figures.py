@@ -70,8 +70,15 @@ def _preference(fact: dict) -> tuple:
             fact.get("scope", "agency") != "agency", fact["start"])
 
 
+def _statement_values(candidate: dict) -> list[float]:
+    """The values a candidate stands for: each statement's (figure_candidates), or the fact's own."""
+    values = candidate.get("statement_values")
+    return [float(v) for v in values.split(",")] if values else [float(candidate["value"])]
+
+
 def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figure]:
-    """(agency, year, metric) -> the figure that stands, from facts joined with their documents."""
+    """(agency, year, metric) -> the figure that stands, from facts joined with their documents (or from
+    figure_candidates, each row standing for `count` statements with their `statement_values`)."""
     by_key: dict[tuple, list[dict]] = {}
     for f in facts:
         by_key.setdefault((f["agency"] or UNIDENTIFIED, f["year"], f["metric"]), []).append(f)
@@ -81,7 +88,8 @@ def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figur
         out[key] = Figure(best["metric"], float(best["value"]), best["unit"], bool(best["approx"]),
                           best.get("scope") or "agency", best["agency"] or UNIDENTIFIED, best["year"], best.get("level", ""),
                           best.get("region", ""), best["doc_id"], best["doc_type"], best["start"], best["end"],
-                          best["text"], len(group), not statements_agree([g["value"] for g in group]))
+                          best["text"], sum(g.get("count", 1) for g in group),
+                          not statements_agree([v for g in group for v in _statement_values(g)]))
     return out
 
 
@@ -136,7 +144,9 @@ def year_between(year: int | None, lo: int | None, hi: int | None) -> bool:
 def figures_in(store, documents: list[dict], metrics: list[str] | None = None) -> dict[tuple, Figure]:
     """The standing figures of these documents' agency-years."""
     doc_ids = {d["doc_id"] for d in documents}
-    return choose_figures([f for f in store.facts(metrics) if f["doc_id"] in doc_ids])
+    wanted = set(metrics or ())
+    return choose_figures([f for f in store.figure_candidates()
+                           if f["doc_id"] in doc_ids and (not wanted or f["metric"] in wanted)])
 
 
 # -- CSV ----------------------------------------------------------------------------------------

@@ -21,7 +21,13 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ReadError("empty file")
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                # A BOM an editor put before text of another encoding (UTF-8 BOM + GB18030): the rest is
+                # detected like a file without one.
+                data = data[len(bom):]
+                break
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -33,8 +39,10 @@ def decode(data: bytes) -> tuple[str, str]:
     # GBK-family guesses are widened to GB18030, a strict superset.
     if encoding in {"gb2312", "gbk", "hz"}:
         encoding = "gb18030"
-    text = data.decode(encoding, errors="strict")
-    return text, encoding
+    try:
+        return data.decode(encoding, errors="strict"), encoding
+    except (UnicodeDecodeError, LookupError):
+        raise ReadError(f"undecodable text: it is not valid {encoding}, the closest encoding found") from None
 
 
 def looks_binary(text: str) -> bool:

@@ -23,6 +23,9 @@ SOURCE = re.compile(r"(?:信息来源|来源|发布机构|发布单位)\s*[:：]
 MIN_CONTENT_SHARE = 0.2
 # ... and a page is a bare document when no more than this many visible characters lie outside it.
 BARE_REST = 40
+# The parsers hold every element as an object (~1 KB each): a page with more tags than this is not read.
+# A portal page with a long report has a few thousand.
+MAX_TAGS = 300_000
 
 
 def read_html_file(data: bytes, suffix: str = ".html") -> Extracted:
@@ -32,6 +35,12 @@ def read_html_file(data: bytes, suffix: str = ".html") -> Extracted:
 
 def read_html(markup: str, encoding: str) -> Extracted:
     from bs4 import BeautifulSoup
+
+    tags = markup.count("<")
+    if tags > MAX_TAGS:
+        from kb.readers.encoding import ReadError
+        raise ReadError(f"web page has {tags:,} tags, more than the {MAX_TAGS:,} a page is read with "
+                        "(a report page has a few thousand); not read")
 
     soup = BeautifulSoup(markup, "html.parser")
     whole = html_to_text(soup)

@@ -15,6 +15,8 @@ from kb.readers.result import Extracted
 MIN_TEXT_CHARS = 20
 # Pages drawing at least this many path objects may hold a ruled table (pdfplumber looks for it).
 MIN_TABLE_PATHS = 4
+# Pages read from one PDF: a page tree may declare any number (100,000 empty pages in a few KB).
+MAX_PAGES = 2_000
 
 
 def read_pdf(data: bytes, suffix: str = ".pdf") -> Extracted:
@@ -25,11 +27,18 @@ def read_pdf(data: bytes, suffix: str = ".pdf") -> Extracted:
         count = len(pdf)
         if count == 0:
             raise ReadError("PDF has no pages")
+        if count > MAX_PAGES:
+            raise ReadError(f"PDF declares {count:,} pages, more than the {MAX_PAGES:,} read from one file "
+                            "(a report has at most a few hundred)")
         pages: list[PageLayout] = []
         scans: list[int] = []
         plumber = _Plumber(data)
         for index in range(count):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                raise ReadError(f"damaged PDF: page {index + 1} of {count} cannot be loaded (a broken or looping "
+                                "page tree)") from None
             try:
                 textpage = page.get_textpage()
                 visible = sum(not c.isspace() for c in textpage.get_text_range())

@@ -15,6 +15,11 @@ from kb.readers.layout import cell_text, table_row
 from kb.readers.result import Extracted
 
 CONVERT_TIMEOUT = 180  # seconds LibreOffice may take for one file
+# python-docx holds the whole document XML as a tree, ~15x its size in memory: the XML is measured (streamed,
+# not trusting the zip's declared sizes) before. A 40-page report's word/document.xml is 1-3 MB and a few
+# thousand paragraphs.
+MAX_DOCUMENT_XML_MB = 40
+MAX_PARAGRAPHS = 200_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -49,9 +54,33 @@ def _check_package(data: bytes) -> None:
         raise ReadError("not a Word document (.docx is a zip package; this file is not one)")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
-    if "word/document.xml" not in names:
-        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-        raise ReadError(f"not a Word document: the zip has no word/document.xml (it holds {shown or 'nothing'})")
+        if "word/document.xml" not in names:
+            shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+            raise ReadError(f"not a Word document: the zip has no word/document.xml (it holds {shown or 'nothing'})")
+        _check_document_xml(z)
+
+
+def _check_document_xml(z: zipfile.ZipFile) -> None:
+    """ReadError when word/document.xml unpacks to more than MAX_DOCUMENT_XML_MB or MAX_PARAGRAPHS."""
+    limit = MAX_DOCUMENT_XML_MB * 1_000_000
+    size = paragraphs = 0
+    tail = b""
+    try:
+        with z.open("word/document.xml") as xml:
+            while piece := xml.read(1 << 20):
+                size += len(piece)
+                if size > limit:
+                    raise ReadError(f"Word document too large to read: its text XML unpacks to more than "
+                                    f"{MAX_DOCUMENT_XML_MB} MB (a 40-page report has 1-3 MB)")
+                window = tail + piece
+                paragraphs += window.count(b"<w:p>") + window.count(b"<w:p ") - \
+                    tail.count(b"<w:p>") - tail.count(b"<w:p ")
+                if paragraphs > MAX_PARAGRAPHS:
+                    raise ReadError(f"Word document has more than {MAX_PARAGRAPHS:,} paragraphs "
+                                    "(a report has a few thousand); not read")
+                tail = piece[-5:]
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise ReadError(f"damaged Word document: its text cannot be unpacked ({exc})") from None
 
 
 def _table_lines(table) -> list[str]:
