@@ -66,3 +66,17 @@ def test_no_module_over_400_lines():
     sizes = {str(p.relative_to(PROJECT_ROOT)): len(p.read_text(encoding="utf-8").splitlines())
              for folder in ("kb", "web") for p in (PROJECT_ROOT / folder).rglob("*.py")}
     assert sizes and {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
+
+
+def test_every_module_has_a_layer():
+    """A module no layer names is checked by no contract: each top-level module or package of kb/ (and web/)
+    stands in .importlinter's layers."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(PROJECT_ROOT / ".importlinter", encoding="utf-8")
+    named = {name.strip() for line in config["importlinter:contract:layers"]["layers"].splitlines()
+             for name in line.split("|") if name.strip()}
+    tops = {f"kb.{p.stem}" for p in (PROJECT_ROOT / "kb").glob("*.py") if p.stem != "__init__"}
+    tops |= {f"kb.{p.parent.name}" for p in (PROJECT_ROOT / "kb").glob("*/__init__.py")}
+    assert len(tops) > 20 and tops - {"kb.data"} <= named, sorted(tops - named)
