@@ -2,8 +2,6 @@
 trouble real reports bring, each in a made-up sentence (no third-party text is copied into the project)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from kb.ingest import ingest_paths
@@ -24,6 +22,8 @@ from kb.report.sections import split_sections
 from kb.settings import PROJECT_ROOT
 from kb.store import Store
 from kb.text import normalize
+
+from .conftest import require_shared
 
 REAL = PROJECT_ROOT.parent / "shared" / "real"
 MANIFEST = REAL / "manifest.jsonl"

@@ -13,7 +13,6 @@ from kb.questions.figures import figures_csv
 from kb.questions.table import facts_table
 from kb.report.facts import METRICS
 from kb.search.compare import compare_agencies, compare_csv, similar_passages
-from kb.urls import document_url
 
 from .browse import agency_or_404
 from .engine import document_or_404, engine
