@@ -298,7 +298,8 @@ def facts(metric, agency, level, region, year, question, as_json, as_csv):
     from kb.questions.table import facts_table, table_filters
 
     try:
-        filters = table_filters(metric, agency, level, region, year, year)
+        filters = table_filters(metric, Filters(agency=agency, level=level, region=region, year_from=year,
+                                                year_to=year))
     except SearchError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.param}") from None
     parsed = parse_question(question) if question else None

@@ -159,7 +159,7 @@ def test_openapi_document_validates(app, client):
     routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/api/")}
     assert routes and set(spec["paths"]) == routes
-    assert set(spec["paths"]["/api/facts"]["get"]["parameters"][0]["schema"]["enum"]) == set(METRICS)
+    assert set(spec["paths"]["/api/facts"]["get"]["parameters"][0]["schema"]["items"]["enum"]) == set(METRICS)
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +221,19 @@ def test_facts_carry_their_scope(client):
     assert {f["scope"] for f in facts if f["agency"] == "罗庄区安全生产监督管理局"} == {"agency"}
     docs = {d["agency"]: d for d in client.get("/api/documents").get_json()["documents"]}
     assert docs["三门峡市人民政府"]["figure_scope"] == "area" and docs["三门峡市人民政府"]["level"] == "市级"  # every figure of its report is the city's (全市)
+
+
+def test_facts_take_the_same_filters_as_every_endpoint(client):
+    def agencies(**params):
+        r = client.get("/api/facts", query_string=params)
+        assert r.status_code == 200, r.get_json()
+        return {f["agency"][:2] for f in r.get_json()["facts"]}, {f["year"] for f in r.get_json()["facts"]}
+
+    assert agencies(agency=["三门峡", "罗庄"])[0] == {"三门", "罗庄"}
+    assert agencies(region=["河南", "山东"])[0] == {"三门", "罗庄"}
+    assert agencies(level=["省级", "区县级"])[0] == {"湖南", "罗庄"}
+    assert agencies(year="2018-")[1] == {2018} and agencies(year_from="2018")[1] == {2018}
+    assert agencies(year="-2017")[1] == {2017}
+    for bad in ({"level": "村级"}, {"year": "去年"}, {"doc_type": "x"}):
+        facts, search = client.get("/api/facts", query_string=bad), client.get("/api/search", query_string=bad | {"q": "公开"})
+        assert facts.status_code == search.status_code == 400 and error_of(facts) == error_of(search), bad

@@ -70,12 +70,6 @@ def year_range_param(args) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def text_param(args, name: str) -> str | None:
-    """A filter value, at most MAX_FILTER_CHARS characters; "" is no filter."""
-    value = args.get(name) or None
-    return value if value is None else check_text(name, value)
-
-
 def choices_param(args, name: str, choices) -> list[str]:
     """A repeatable parameter whose values must be among `choices` (level, doc_type)."""
     return [check_choice(name, v, choices) for v in list_param(args, name)]
@@ -97,10 +91,5 @@ def search_params(args, required: bool = True) -> dict:
 
 
 def facts_filters_param(args) -> TableFilters:
-    """The facts filters: metric (repeatable), agency, level, region and the year range, parsed and checked
-    as for every other endpoint (year=2017-2019, year=2019-, year_from / year_to)."""
-    year_from, year_to = year_range_param(args)
-    level = text_param(args, "level")
-    return table_filters(tuple(m for m in args.getlist("metric") if m), text_param(args, "agency"),
-                         level and check_choice("level", level, LEVELS), text_param(args, "region"),
-                         year_from, year_to)
+    """The facts filters: metric (repeatable) and the document filters every endpoint takes."""
+    return table_filters(tuple(m for m in args.getlist("metric") if m), filters_param(args))

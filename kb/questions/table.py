@@ -2,11 +2,11 @@
 year-over-year changes and numbered evidence (the facts page and its CSV)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import pairwise
 
+from kb.search.filters import Filters, document_matches
 from kb.search.params import SearchError
-from kb.text import compact
 
 from .figures import (
     Figure,
@@ -17,7 +17,6 @@ from .figures import (
     missing_csv_row,
     totals_by_year,
     unit_documents,
-    year_between,
 )
 from .model import Question
 
@@ -25,31 +24,21 @@ FIXED_COLUMNS = ("agency", "year", "level", "region")
 
 
 @dataclass
-class TableFilters:
+class TableFilters(Filters):
+    """The document filters every endpoint takes (kb.search.filters), and the metrics of the facts table."""
     metrics: tuple[str, ...] = ()
-    agency: str | None = None
-    level: str | None = None
-    region: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
 
     def matches(self, doc: dict) -> bool:
-        if self.agency and compact(self.agency) not in compact(doc["agency"]):
-            return False
-        if self.level and doc["level"] != self.level:
-            return False
-        if self.region and compact(self.region) not in compact(doc["region"]):
-            return False
-        return year_between(doc["year"], self.year_from, self.year_to)
+        return document_matches(doc, self)
 
 
-def table_filters(metrics=(), agency: str | None = None, level: str | None = None, region: str | None = None,
-                  year_from: int | None = None, year_to: int | None = None) -> TableFilters:
+def table_filters(metrics=(), documents: Filters | None = None) -> TableFilters:
     """The filters of a facts request, checked once for the API, the facts page and the CLI."""
     unknown = [m for m in metrics if m not in known_metrics()]
     if unknown:
         raise SearchError("metric", f"metric must be one of {', '.join(known_metrics())}; got {unknown[0][:40]!r}")
-    return TableFilters(tuple(metrics), agency or None, level or None, region or None, year_from, year_to)
+    documents = documents or Filters()
+    return TableFilters(**{f.name: getattr(documents, f.name) for f in fields(Filters)}, metrics=tuple(metrics))
 
 
 @dataclass
