@@ -128,6 +128,10 @@ def test_statements_agree_when_a_total_is_the_sum_of_its_parts():
      "国家税务总局宁波市税务局", "市级", "浙江省 宁波市"),
     ("城关镇人民政府2020年政府信息公开工作年度报告\n一、总体情况\n2020年，城关镇按照岷县人民政府的部署做好政务公开。"
      "本镇主动公开政府信息80条。", "岷县城关镇人民政府", "乡镇级", "甘肃省 定西市 岷县"),
+    ("区政府办公室2020年政府信息公开工作年度报告\n一、总体情况\n2020年，衢州市柯城区人民政府办公室主动公开政府信息80条。",
+     "柯城区人民政府办公室", "区县级", "浙江省 衢州市 柯城区"),   # a district's office, not the city government
+    ("2020年政府信息公开工作年度报告\n本报告由柯城区人民政府办公室编制。一、总体情况\n2020年，衢州市柯城区主动公开政府信息80条。",
+     "柯城区人民政府", "区县级", "浙江省 衢州市 柯城区"),         # the office compiles its government's report
     ("2020年政府信息公开工作年度报告\n一、总体情况\n2020年，我单位主动公开政府信息80条。", UNIDENTIFIED, "", ""),
 ])
 def test_metadata_long_tail(tmp_path, text, agency, level, region):
