@@ -3,12 +3,15 @@
     python bench/figure_audit.py [--verdicts bench/figure_audit.jsonl] [--verbose]
 
 A verdict (one JSON line: doc, metric, value, scope, start, end, verdict "right"/"wrong", reason, runs) judges
-one figure as extracted: its value, metric, scope, year and evidence sentence (is it the agency's own yearly
+one figure as extracted (a `period` other than "year" — a running total, part of a year — is part of what it
+says): its value, metric, scope, year and evidence sentence (is it the agency's own yearly
 count for that metric, stated by the cited span? an area-wide figure marked as such is right). The file holds
 offsets, never the reports' text. `runs` names the audited code states the figure was extracted in
 ("before": the code before issue 20, "after": after it); their precision is printed from the file, then the
 current code's, re-checked live. Figures the current code extracts that no verdict covers are listed so they
 can be judged; a figure whose value, scope or span changed is a new figure.
+`--verdicts bench/figure_audit_independent.jsonl`: the same figures judged by a second, independent judge (who
+saw neither the rules' code nor the first verdicts), from the same written rules.
 """
 from __future__ import annotations
 
@@ -27,10 +30,11 @@ from kb.settings import PROJECT_ROOT
 REAL = PROJECT_ROOT.parent / "shared" / "real" / "reports"
 SEEDS = PROJECT_ROOT / "data" / "reports"
 VERDICTS = Path(__file__).with_name("figure_audit.jsonl")
+FIELDS = ("doc", "metric", "value", "scope", "start", "end", "period")  # what identifies a figure
 
 
-def key(doc: str, metric: str, value: float, scope: str, start: int, end: int) -> tuple:
-    return doc, metric, float(value), scope, start, end
+def key(doc: str, metric: str, value: float, scope: str, start: int, end: int, period: str = "year") -> tuple:
+    return doc, metric, float(value), scope, start, end, period
 
 
 def current_figures() -> list[dict]:
@@ -41,7 +45,7 @@ def current_figures() -> list[dict]:
         facts = extract_facts(clean.text, describe(clean).year)
         answers = {(f.metric, f.start) for f in answer_facts(facts)}
         out += [dict(doc=path.stem, metric=f.metric, value=f.value, scope=f.scope, start=f.start, end=f.end,
-                     answer=(f.metric, f.start) in answers) for f in facts]
+                     period=f.period, answer=(f.metric, f.start) in answers) for f in facts]
     return out
 
 
@@ -58,16 +62,16 @@ def main() -> int:
     if not REAL.exists():
         sys.exit(f"no real reports at {REAL}")
     verdicts = [json.loads(line) for line in args.verdicts.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_key = {key(v["doc"], v["metric"], v["value"], v["scope"], v["start"], v["end"]): v for v in verdicts}
+    by_key = {key(v["doc"], v["metric"], v["value"], v["scope"], v["start"], v["end"], v.get("period", "year")): v
+              for v in verdicts}
     for run in sorted({r for v in verdicts for r in v.get("runs", [])}):
         judged = [(v, v) for v in verdicts if run in v.get("runs", [])]
         answers = [(v, v) for v in verdicts if run in v.get("answer_in", [])]
         print(f"{run:8} (from the verdict file)   all figures {precision(judged):14} answer figures {precision(answers)}")
     figures = current_figures()
     judged = [(f, by_key[k]) for f in figures
-              if (k := key(f["doc"], f["metric"], f["value"], f["scope"], f["start"], f["end"])) in by_key]
-    unjudged = [f for f in figures if key(f["doc"], f["metric"], f["value"], f["scope"], f["start"], f["end"])
-                not in by_key]
+              if (k := key(*(f[n] for n in FIELDS))) in by_key]
+    unjudged = [f for f in figures if key(*(f[n] for n in FIELDS)) not in by_key]
     print(f"current  (re-checked live)         all figures {precision(judged):14} answer figures "
           f"{precision([(f, v) for f, v in judged if f['answer']])}   unjudged {len(unjudged)}")
     print("  by metric:", dict(Counter(f["metric"] for f in figures)))
@@ -75,7 +79,7 @@ def main() -> int:
         if args.verbose and v["verdict"] != "right":
             print(f"  wrong    {f['doc']} {f['metric']}={f['value']:g} {f['scope']} [{f['start']},{f['end']}]: {v['reason']}")
     for f in unjudged:
-        print(f"  unjudged {json.dumps({k: f[k] for k in ('doc', 'metric', 'value', 'scope', 'start', 'end')})}")
+        print(f"  unjudged {json.dumps({k: f[k] for k in FIELDS})}")
     return 0
 
 

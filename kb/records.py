@@ -81,6 +81,9 @@ class Fact:
     scope: str = "agency"  # "agency": the reporting agency's own figure; "area": a whole area's (全市, 各部门)
     origin: str = "text"   # "text": a sentence states it; "table": a row of the template's tables
     in_section: bool = True  # stated in the section about its metric (a heading naming it, or a table row)
+    # "year": the count for the report's year; "cumulative": a running total (截至…累计); "part_year": part
+    # of the year (上半年). Only a year's figure answers a question (answer_facts).
+    period: str = "year"
 
 
 @dataclass

@@ -148,9 +148,9 @@ class Store:
             answers = {id(f) for f in answer_facts(doc.facts)}
             self.db.executemany(
                 'INSERT INTO facts (doc_id, metric, value, unit, approx, start, "end", text, scope, origin, answer_figure, '
-                "born) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "born, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(doc_id, f.metric, f.value, f.unit, int(f.approx), f.start, f.end, f.text, f.scope, f.origin,
-                  int(id(f) in answers), gen) for f in doc.facts])
+                  int(id(f) in answers), gen, f.period) for f in doc.facts])
 
     def delete_document(self, doc_id: str) -> None:
         """Retire a document with its passages and figures (rows stay until purge)."""
@@ -284,7 +284,7 @@ class Store:
         """Facts with their document's agency, year, level, region and type; each with its scope ("agency": the
         agency's own figure, "area": a whole 全市/全县 system's) and whether it is its document's answer figure."""
         sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
-               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.province, d.city, d.district, d.doc_type, "
+               "f.period, f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.province, d.city, d.district, d.doc_type, "
                f"d.title FROM facts f JOIN documents d USING (doc_id) WHERE {visible('f', generation)}")
         args: list = []
         metrics = [metrics] if isinstance(metrics, str) else metrics
@@ -302,17 +302,18 @@ class Store:
                 for r in self.db.execute(sql, args)]
 
     def figure_candidates(self, generation: int | None = None) -> list[dict]:
-        """The facts that can stand for their agency × year × metric: the first statement of each (document,
+        """The facts that can stand for their agency × year × metric (a year's, never a running total's or part
+        of a year's): the first statement of each (document,
         metric, answer figure or not, scope), with that group's `count` of statements and their
         `statement_values` (comma-separated). Aggregated on the facts_figure index, so a document stating
         thousands of figures costs an index scan, not thousands of rows."""
         firsts = ('SELECT doc_id, metric, answer_figure, scope, min(start) AS start, count(*) AS count, '
-                  f"group_concat(value) AS statement_values FROM facts f WHERE +{visible('f', generation)} "
+                  f"group_concat(value) AS statement_values FROM facts f WHERE period = 'year' AND +{visible('f', generation)} "
                   "GROUP BY doc_id, metric, answer_figure, scope")
         sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
                "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.doc_type, a.count, a.statement_values "
                f"FROM ({firsts}) a JOIN facts f ON f.doc_id = a.doc_id AND f.metric = a.metric AND "
-               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND "
+               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND f.period = 'year' AND "
                f"{visible('f', generation)} JOIN documents d ON d.doc_id = a.doc_id")
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 SCHEMA_VERSION = 5  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died;
-#                    5: documents.name (relative to the corpus folder) and source_url
+#                    5: documents.name (relative to the corpus folder) and source_url; facts.period
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS facts (
     value REAL NOT NULL, unit TEXT NOT NULL, approx INTEGER NOT NULL, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, scope TEXT NOT NULL DEFAULT 'agency',
     origin TEXT NOT NULL DEFAULT 'text', answer_figure INTEGER NOT NULL DEFAULT 0,
-    born INTEGER NOT NULL DEFAULT 0, died INTEGER);
+    born INTEGER NOT NULL DEFAULT 0, died INTEGER, period TEXT NOT NULL DEFAULT 'year');
 CREATE INDEX IF NOT EXISTS facts_metric ON facts(metric);
 """
 # Additive changes of the schema, by the version that made them: a store of an older version gets them on
@@ -52,14 +52,17 @@ MIGRATIONS = {
         "ALTER TABLE facts ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE facts ADD COLUMN died INTEGER"),
     5: ("ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE documents ADD COLUMN source_url TEXT"),
+        "ALTER TABLE documents ADD COLUMN source_url TEXT",
+        "ALTER TABLE facts ADD COLUMN period TEXT NOT NULL DEFAULT 'year'"),
 }
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
                 "CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id)",
                 "CREATE INDEX IF NOT EXISTS facts_died ON facts(died)",
-                # cover figure_candidates' aggregation and the counts of documents()
+                # cover figure_candidates' aggregation (a year's figures only) and the counts of documents()
                 "CREATE INDEX IF NOT EXISTS facts_figure ON facts(doc_id, metric, answer_figure, scope, start, value, "
                 "born, died)",
+                "CREATE INDEX IF NOT EXISTS facts_yearly ON facts(doc_id, metric, answer_figure, scope, start, value, "
+                "born, died) WHERE period = 'year'",
                 "CREATE INDEX IF NOT EXISTS facts_answer ON facts(doc_id, scope, born, died) WHERE answer_figure",
                 "CREATE INDEX IF NOT EXISTS chunks_alive ON chunks(doc_id, born, died)")

@@ -36,14 +36,29 @@ def test_replies_to_deputies_suggestions_are_no_proactive_total():
     assert "proactive_disclosed" not in figures("主动公开人大代表建议和政协委员提案答复信息12条。")
 
 
-def test_a_running_total_never_answers_for_the_year():
-    got = extract_facts("截至2020年底，累计受理政府信息公开申请120件。2020年，本机关受理政府信息公开申请12件。", 2020)
-    assert [(f.metric, f.value) for f in got] == [("requests_received", 12)]
+def periods(text: str, year: int | None = None) -> list[tuple]:
+    return [(f.metric, f.value, f.period) for f in extract_facts(text, year)]
 
 
-def test_part_of_the_year_is_not_the_year():
-    assert figures("2020年1-6月，本机关共受理政府信息公开申请5件。", 2020) == {}
-    assert figures("上半年主动公开政府信息40条。") == {}
+def answered(text: str, year: int | None = None) -> dict:
+    return {f.metric: f.value for f in answer_facts(extract_facts(text, year))}
+
+
+def test_a_running_total_is_marked_and_never_answers_for_the_year():
+    text = "截至2020年底，累计受理政府信息公开申请120件。2020年，本机关受理政府信息公开申请12件。"
+    assert periods(text, 2020) == [("requests_received", 120, "cumulative"), ("requests_received", 12, "year")]
+    assert answered(text, 2020) == {"requests_received": 12}
+    # in one sentence the year's figure stands, whichever comes first
+    for text in ("2020年受理政府信息公开申请12件，累计受理政府信息公开申请120件。",
+                 "截至目前累计受理政府信息公开申请120件，2020年受理政府信息公开申请12件。"):
+        assert periods(text, 2020) == [("requests_received", 12, "year")], text
+    assert answered("自2008年以来累计主动公开政府信息3000条。") == {}
+
+
+def test_part_of_the_year_is_marked_and_is_not_the_year():
+    assert periods("2020年1-6月，本机关共受理政府信息公开申请5件。", 2020) == [("requests_received", 5, "part_year")]
+    assert periods("上半年主动公开政府信息40条。") == [("proactive_disclosed", 40, "part_year")]
+    assert answered("上半年主动公开政府信息40条。") == {}
     assert figures("2020年1-12月，本机关共受理政府信息公开申请9件。", 2020) == {"requests_received": (9, "agency")}
 
 

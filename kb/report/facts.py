@@ -50,13 +50,15 @@ def answer_facts(facts: list[Fact]) -> list[Fact]:
     row before running text, a statement in the section about the metric before one elsewhere, then the first
     statement in the document."""
     best: dict[str, Fact] = {}
-    for f in sorted(facts, key=lambda f: (f.scope != "agency", f.origin != "table", not f.in_section, f.start)):
+    yearly = (f for f in facts if f.period == "year")
+    for f in sorted(yearly, key=lambda f: (f.scope != "agency", f.origin != "table", not f.in_section, f.start)):
         best.setdefault(f.metric, f)
     return sorted(best.values(), key=lambda f: f.start)
 
 
 def _sentence_facts(norm: str, year: int | None) -> list[tuple]:
-    """(metric, value, unit, approx, scope, in_section, start, end) of every figure stated in running text."""
+    """(metric, value, unit, approx, scope, in_section, start, end, period) of every figure stated in running
+    text."""
     out = []
     line_starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch == "\n"]
     heading_above = ""   # the paragraph context: the nearest heading line above
@@ -76,9 +78,9 @@ def _sentence_facts(norm: str, year: int | None) -> list[tuple]:
             here = {}
             for fact in _facts_of_sentence(sentence, a, b, _Passage(heading_above, title, line, area_passage, year)):
                 i = previous.get(fact[0])
-                if i is not None and REGISTRY[fact[0]].summed and fact[1] and out[i][1]:
+                if i is not None and REGISTRY[fact[0]].summed and fact[1] and out[i][1] and fact[8] == out[i][8]:
                     # 通过微博公开7177条；通过微信公开10264条: one list of channels, split by semicolons
-                    fact = (*out[i][:1], out[i][1] + fact[1], *out[i][2:7], b)
+                    fact = (*out[i][:1], out[i][1] + fact[1], *out[i][2:7], b, fact[8])
                     out[i] = fact
                     here[fact[0]] = i
                     continue
@@ -121,12 +123,19 @@ NOT_A_YEARLY_FIGURE = (
     ("a sentence about something else than the metric (安监局没有收费项目)",
      lambda x: x.rule.about and not x.rule.about.search(x.sentence) and
      not (x.rule.section and x.rule.section.search(x.passage.title))),
-    ("a running total (截至…累计)", lambda x: not x.rule.none and is_cumulative(x.sentence, x.clause, x.m.end())),
-    ("part of the year (上半年, 1-6月)", lambda x: not x.rule.none and is_part_year(x.sentence, x.m.end())),
     ("another year than the report's", lambda x: is_other_year(x.sentence, x.m.end(), x.passage.year)),
     ("one channel, new media, as the total", lambda x: x.rule.metric == NEW_MEDIA_TOTAL and is_new_media_only(x.clause)),
 )
 NEW_MEDIA_TOTAL = REGISTRY["new_media_posts"].part_of
+# Figures of another span than the report's year: kept, marked with their period, and never an answer.
+OTHER_PERIODS = (
+    ("cumulative", lambda x: not x.rule.none and is_cumulative(x.sentence, x.clause, x.m.end())),  # 截至…累计
+    ("part_year", lambda x: not x.rule.none and is_part_year(x.sentence, x.m.end())),             # 上半年, 1-6月
+)
+
+
+def _period(x: _Match) -> str:
+    return next((period for period, test in OTHER_PERIODS if test(x)), "year")
 
 
 def _applies(x: _Match) -> bool:
@@ -140,8 +149,10 @@ def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list
         summed = REGISTRY[rule.metric].summed
         for m in rule.pattern.finditer(sentence):
             clause = clause_at(sentence, m.start())
-            if not _applies(_Match(rule, m, sentence, clause, passage)):
+            match = _Match(rule, m, sentence, clause, passage)
+            if not _applies(match):
                 continue
+            period = _period(match)
             previous = found.get(rule.metric)
             # 共…1488条，其中…112条: counted items after 其中 are parts of a total before it — unless they
             # are what the total is not (发布信息75条，其中主动公开67条).
@@ -153,17 +164,22 @@ def _facts_of_sentence(sentence: str, a: int, b: int, passage: _Passage) -> list
             area = is_area(clause + m.group()) or (not own and (
                 is_area(sentence[: m.start()]) or (passage.area and not names_self(sentence))))
             scope = "area" if area else "agency"
-            if summed and previous and not rule.none and not previous[4] and m.start() >= previous[7]:
+            if previous and previous[8] == "year" and period != "year":
+                continue   # 2020年受理12件，累计受理120件: the year's figure stands for the sentence
+            if summed and previous and not rule.none and not previous[4] and m.start() >= previous[7] \
+                    and previous[8] == period:
                 # 微博15条，微信85条: the figures of one sentence add up
-                found[rule.metric] = previous[:1] + [previous[1] + value] + previous[2:7] + [m.end()]
+                found[rule.metric] = previous[:1] + [previous[1] + value] + previous[2:7] + [m.end(), period]
                 continue
             # A count beats a statement of none in the same sentence (没有发生行政复议…，应诉行政诉讼1起), and a
             # statement of the metric itself one known by its context.
-            if previous is None or (previous[4] and not rule.none) or (previous[6] and not rule.weak):
-                found[rule.metric] = [rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak, m.end()]
+            if previous is None or (previous[4] and not rule.none) or (previous[6] and not rule.weak) or \
+                    (previous[8] != "year" and period == "year"):
+                found[rule.metric] = [rule.metric, value, rule.unit, approx, rule.none, scope, rule.weak, m.end(),
+                                      period]
     in_section = {metric: bool(METRIC_WORDS[metric].search(passage.title)) for metric in found}
-    return [(metric, value, unit, approx, scope, in_section[metric], a, b)
-            for metric, value, unit, approx, _, scope, _, _ in found.values()]
+    return [(metric, value, unit, approx, scope, in_section[metric], a, b, period)
+            for metric, value, unit, approx, _, scope, _, _, period in found.values()]
 
 
 def extract_facts(text: str, year: int | None = None) -> list[Fact]:
@@ -179,10 +195,10 @@ def extract_facts(text: str, year: int | None = None) -> list[Fact]:
         return offsets[a], offsets[b - 1] + 1 if b > a else offsets[a]
 
     found: dict[tuple[str, int], Fact] = {}
-    for metric, value, unit, approx, scope, in_section, a, b in _sentence_facts(norm, year):
+    for metric, value, unit, approx, scope, in_section, a, b, period in _sentence_facts(norm, year):
         start, end = original(a, b)
         found[(metric, start)] = Fact(metric, value, unit, approx, start, end, text[start:end], scope, "text",
-                                      in_section)
+                                      in_section, period)
     for t in table_figures(norm):
         start, end = original(t.start, t.end)
         found[(t.metric, start)] = Fact(t.metric, t.value, t.unit, False, start, end, text[start:end], "agency",
