@@ -151,6 +151,11 @@ def test_citations_of_the_seeds(client):
     assert f'data-copy="{docs["002_6eecb43df29e7b4f"]["citation"]}"' in page
     results = client.get("/", query_string={"q": "行政复议"}).get_data(as_text=True)
     assert results.count('class="passage-citation"') == results.count('class="result"') > 0
+    # the evidence of an answer from the figures is cited too, each figure with its report's citation
+    answer = client.get("/", query_string={"q": "哪些机关没有行政复议"}).get_data(as_text=True)
+    table = answer[answer.index('class="answer-table"'):answer.index("</table>", answer.index('class="answer-table"'))]
+    assert table.count("<q>") == table.count('class="passage-citation"') > 0
+    assert f'data-copy="{docs["003_e30985a69ba7359e"]["citation"]}"' in table
 
 
 def test_a_page_naming_its_address_is_cited_with_it(tmp_path):
@@ -252,3 +257,26 @@ def test_facts_csv_follows_the_page_sort_and_marks_undisclosed(client):
     assert missing and all(r[col["value"]] == "" and r[col["url"]].startswith("http://localhost/documents/")
                            for r in missing)
     assert html.count('class="num"><span class="cell"><span class="none">—') == len(missing)   # the page's 未披露
+
+
+def test_a_server_error_is_the_chinese_page_with_the_search_box(kb_settings, tmp_path):
+    """A store that breaks under a running server (a table gone): a 500 is the site's page."""
+    import shutil
+    import sqlite3
+
+    from web import create_app
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(kb_settings.index_dir, index_dir)
+    app = create_app({"KB_SETTINGS": kb_settings.with_(index_dir=index_dir), "TESTING": True})
+    client = app.test_client()
+    assert client.get("/documents/002_6eecb43df29e7b4f").status_code == 200
+    with sqlite3.connect(index_dir / "kb.sqlite3") as db:
+        db.execute("DROP TABLE sections")
+    r = client.get("/documents/003_e30985a69ba7359e")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 500 and r.mimetype == "text/html"
+    assert '<form class="search"' in html and "服务器内部错误" in html and '<code id="error-code">internal_error</code>' in html
+    assert str(index_dir) not in html
+    api = client.get("/api/documents/003_e30985a69ba7359e")
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_error"

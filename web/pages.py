@@ -150,10 +150,12 @@ def search_page():
 
 
 def _citations(response: dict | None) -> dict[str, str]:
-    """doc_id -> citation of every document a page of results cites."""
+    """doc_id -> citation of every document a page of results cites, its answer's evidence included."""
     if not response:
         return {}
-    cited = {r["doc_id"] for r in response["results"]}
+    answer = response.get("answer") or {}
+    cited = {r["doc_id"] for r in [*response["results"], *answer.get("rows", []), *answer.get("area_rows", [])]
+             if r.get("doc_id")}
     return {d["doc_id"]: citation(d) for d in engine().snapshot.documents() if d["doc_id"] in cited}
 
 
