@@ -1,8 +1,8 @@
 """The store's SQLite schema, its version and the migrations from older versions (kb/store.py opens it)."""
 from __future__ import annotations
 
-SCHEMA_VERSION = 5  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died;
-#                    5: documents.name (relative to the corpus folder) and source_url; facts.period
+SCHEMA_VERSION = 6  # 3: provenance (documents.source_type, pages, ocr, page_starts; chunks.page); 4: born/died;
+#                    5: documents.name (relative to the corpus folder) and source_url; 6: facts.period
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -52,8 +52,8 @@ MIGRATIONS = {
         "ALTER TABLE facts ADD COLUMN born INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE facts ADD COLUMN died INTEGER"),
     5: ("ALTER TABLE documents ADD COLUMN name TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE documents ADD COLUMN source_url TEXT",
-        "ALTER TABLE facts ADD COLUMN period TEXT NOT NULL DEFAULT 'year'"),
+        "ALTER TABLE documents ADD COLUMN source_url TEXT"),
+    6: ("ALTER TABLE facts ADD COLUMN period TEXT NOT NULL DEFAULT 'year'",),
 }
 # Indexes on columns a migration adds: created after the migrations ran.
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS chunks_died ON chunks(died)",
