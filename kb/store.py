@@ -23,6 +23,7 @@ from kb.report.facts import answer_facts
 from kb.store_schema import LATE_INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 ALIVE = "died IS NULL"
+STATED_VALUES = 50  # a group's values listed one by one up to this many statements (a report states a few)
 
 
 def visible(alias: str, generation: int | None) -> str:
@@ -302,18 +303,22 @@ class Store:
                 for r in self.db.execute(sql, args)]
 
     def figure_candidates(self, generation: int | None = None) -> list[dict]:
-        """The facts that can stand for their agency × year × metric (a year's, never a running total's or part
-        of a year's): the first statement of each (document,
-        metric, answer figure or not, scope), with that group's `count` of statements and their
-        `statement_values` (comma-separated). Aggregated on the facts_figure index, so a document stating
+        """The facts that can stand for their agency × year × metric (a year's, never a running total's or a
+        part of a year's): the first statement of each (document, metric, answer figure or not, scope), with
+        that group's `count` of statements, their `statement_values` (comma-separated; past STATED_VALUES
+        statements none) and `low` / `high`. Aggregated on the facts_figure index, so a document stating
         thousands of figures costs an index scan, not thousands of rows."""
         firsts = ('SELECT doc_id, metric, answer_figure, scope, min(start) AS start, count(*) AS count, '
-                  f"group_concat(value) AS statement_values FROM facts f WHERE period = 'year' AND +{visible('f', generation)} "
+                  f"CASE WHEN count(*) <= {STATED_VALUES} THEN group_concat(value) END AS statement_values, "
+                  f"min(value) AS low, max(value) AS high FROM facts f "
+                  f"WHERE period = 'year' AND +{visible('f', generation)} "
                   "GROUP BY doc_id, metric, answer_figure, scope")
         sql = ('SELECT f.metric, f.value, f.unit, f.approx, f.scope, f.origin, f.answer_figure, f.start, f."end", '
-               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.doc_type, a.count, a.statement_values "
+               "f.text, f.doc_id, d.agency, d.year, d.level, d.region, d.doc_type, a.count, a.statement_values, "
+               "a.low, a.high "
                f"FROM ({firsts}) a JOIN facts f ON f.doc_id = a.doc_id AND f.metric = a.metric AND "
-               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND f.period = 'year' AND "
+               "f.answer_figure = a.answer_figure AND f.scope = a.scope AND f.start = a.start AND "
+               "f.period = 'year' AND "
                f"{visible('f', generation)} JOIN documents d ON d.doc_id = a.doc_id")
         return [dict(r) | {"approx": bool(r["approx"]), "answer_figure": bool(r["answer_figure"])}
                 for r in self.db.execute(sql)]

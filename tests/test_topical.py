@@ -124,3 +124,40 @@ def test_a_topical_page_holds_at_most_three_passages_of_one_report(real_engine, 
         per_report = Counter(r["doc_id"] for r in page)
         if offset + k <= res["total"]:
             assert max(per_report.values()) <= 3, (query, k, offset, per_report)
+
+
+def spread_by_definition(order, docs, group, page, cap, depth):
+    """At each position the first pending passage of the first pending one's group whose report is under the
+    cap in the window of the last `page` positions; else the first pending one."""
+    head = min(len(order), depth)
+    pending, placed = list(range(head)), []
+    while pending:
+        in_window = Counter(docs[i] for i in placed[-(page - 1):]) if page > 1 else Counter()
+        pick = next((j for j, i in enumerate(pending)
+                     if group[i] == group[pending[0]] and in_window[docs[i]] < cap), 0)
+        placed.append(pending.pop(pick))
+    return list(order[placed]) + list(order[head:])
+
+
+def test_spread_is_its_definition_and_fast_with_one_dominant_report():
+    import time
+
+    import numpy as np
+
+    from kb.search.ranking import spread
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(0, 60))
+        docs = rng.integers(0, int(rng.integers(1, 8)), n)
+        group = np.sort(rng.integers(0, 2, n)).astype(np.int8)
+        order = rng.permutation(n)
+        page, cap, depth = int(rng.integers(1, 12)), int(rng.integers(1, 4)), int(rng.integers(1, 70))
+        assert list(spread(order, docs, group, page, cap, depth)) == \
+            spread_by_definition(order, docs, group, page, cap, depth)
+    # 2,000 passages of one report and a few of others: linear, not quadratic, in the depth
+    docs = np.zeros(50_000, dtype=np.int64)
+    docs[::500] = np.arange(1, 101)
+    started = time.perf_counter()
+    spread(np.arange(50_000), docs, np.zeros(50_000, dtype=np.int8), 10, 3, 2000)
+    assert time.perf_counter() - started < 0.5

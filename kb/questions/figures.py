@@ -71,9 +71,14 @@ def _preference(fact: dict) -> tuple:
 
 
 def _statement_values(candidate: dict) -> list[float]:
-    """The values a candidate stands for: each statement's (figure_candidates), or the fact's own."""
+    """The values a candidate stands for: each statement's (figure_candidates), past a few dozen statements
+    only the lowest and highest, or the fact's own."""
     values = candidate.get("statement_values")
-    return [float(v) for v in values.split(",")] if values else [float(candidate["value"])]
+    if values:
+        return [float(v) for v in values.split(",")]
+    if candidate.get("low") is not None:
+        return sorted({float(candidate["low"]), float(candidate["high"])})
+    return [float(candidate["value"])]
 
 
 def choose_figures(facts: list[dict]) -> dict[tuple[str, int | None, str], Figure]:

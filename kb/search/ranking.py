@@ -7,6 +7,8 @@ one entry of that list. A structured query (kb.search.query) ranks inside its ex
 """
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -209,20 +211,44 @@ def spread(order: np.ndarray, docs: np.ndarray, group: np.ndarray, page: int,
     report while passages of other reports are left in the same group (matches, then related): at each
     position the best remaining passage whose report is under the cap in the window. A cap per window,
     not a penalty on scores: it holds on every page, whatever the offset, and keeps the order inside a
-    report. Only the first `depth` positions are re-arranged (a researcher pages that far at most)."""
+    report. Only the first `depth` positions are re-arranged (a researcher pages that far at most).
+
+    Each report's pending passages wait in a queue and the queues' heads in a heap, so a step looks past at
+    most the reports at their cap (page / cap of them), not past every pending passage: one report with
+    thousands of matching passages costs no more than many reports."""
     head = min(len(order), depth)
-    pending = list(range(head))
+    queues: dict = {}
+    for i in range(head):  # group never decreases along `order`: the matches come first
+        queues.setdefault(docs[i], deque()).append(i)
+    heads = [(q[0], doc) for doc, q in queues.items()]
+    heapq.heapify(heads)
     placed: list[int] = []
-    window: dict[int, int] = {}
-    while pending:
-        first_group = group[pending[0]]
-        pick = next((j for j, i in enumerate(pending) if group[i] == first_group and window.get(docs[i], 0) < cap), 0)
-        i = pending.pop(pick)
+    window: dict = {}
+    while heads:
+        first_group = group[heads[0][0]]
+        passed_over = []
+        pick = None
+        while heads:
+            i, doc = heapq.heappop(heads)
+            if group[i] != first_group:
+                passed_over.append((i, doc))
+                break
+            if window.get(doc, 0) < cap:
+                pick = (i, doc)
+                break
+            passed_over.append((i, doc))
+        if pick is None:  # every report of the group is at its cap: the best remaining passage all the same
+            pick = passed_over.pop(0)
+        for item in passed_over:
+            heapq.heappush(heads, item)
+        i, doc = pick
+        queues[doc].popleft()
+        if queues[doc]:
+            heapq.heappush(heads, (queues[doc][0], doc))
         placed.append(i)
-        window[docs[i]] = window.get(docs[i], 0) + 1
+        window[doc] = window.get(doc, 0) + 1
         if len(placed) >= page:
-            gone = docs[placed[-page]]
-            window[gone] -= 1
+            window[docs[placed[-page]]] -= 1
     return np.concatenate([order[placed], order[head:]]).astype(np.int64)
 
 
