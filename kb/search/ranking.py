@@ -92,8 +92,6 @@ TOPICAL_KEYWORD_WEIGHT = 0.8  # the keyword side's weight in a topical query's f
 SHORT_PENALTY = 0.1     # taken off a topical query's passage with no statement (scaled by `_short`)
 STATEMENT_CHARS = 40
 COVERAGE_WEIGHT = 0.2   # a topical query's passage holding all of its words outside its agency's name
-TOPICAL_METHOD = "convex"
-TOPICAL_KW_POWER = 1.0
 RELATED = 20            # related passages kept beside the matches (never counted)
 DIVERSITY_CAP = 3       # passages of one report in any page of a topical query (when others are left)
 DIVERSITY_DEPTH = 2000  # positions re-ordered for diversity; past them the plain order
@@ -147,8 +145,6 @@ def rank_plain(served, query: str, mode: str, allowed: np.ndarray | None, neares
         sem = nearest(query, allowed, understood.doc_boost)
     if understood.topical:
         keyword_weight = TOPICAL_KEYWORD_WEIGHT
-        method = TOPICAL_METHOD
-        kw = ranked_side(kw[0], kw[1] ** TOPICAL_KW_POWER, method)
     fused = apply_signals(fused_by_mode(mode, kw, sem, keyword_weight, method), understood, served.indexes)
     is_match = matched[fused.rows]
     if mode != "semantic" and (~is_match).sum() > RELATED:
