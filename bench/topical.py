@@ -92,8 +92,8 @@ def facts(engine, modes=("hybrid",)) -> dict:
     return evaluate(engine, load_queries(EVAL / "dev.jsonl"), modes=modes)
 
 
-GRID = {"TOPICAL_CONTEXT": (0.0, 0.25, 0.5), "TOPICAL_KEYWORD_WEIGHT": (0.5, 0.6, 0.7, 0.8, 0.9),
-        "SHORT_PENALTY": (0.0, 0.1, 0.2, 0.4)}
+GRID = {"TOPICAL_CONTEXT": (0.0, 0.25), "TOPICAL_KEYWORD_WEIGHT": (0.6, 0.7, 0.8, 0.9),
+        "SHORT_PENALTY": (0.0, 0.1, 0.2), "COVERAGE_WEIGHT": (0.0, 0.1, 0.2, 0.4, 0.8)}
 
 
 def grid(engine, facts_engine, score, qrels):

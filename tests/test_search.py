@@ -21,7 +21,9 @@ from .conftest import DEV_QUERIES, require_shared
 # of it the passage, and a question about a quantity prefers a passage stating a figure (kb.search.understand).
 # Then keyword 0.933 -> 0.900 MRR, semantic 0.933/0.728 -> 0.867/0.706 (issue 18): only real names make a
 # prior now, so "通过微博公开的政府信息有多少条" no longer leans on the reports whose names hold 政府 or 信息.
-PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.900), "semantic": (0.867, 0.706)}
+# Then keyword MRR 0.900 -> 0.933, semantic 0.867/0.706 -> 0.933/0.722 (issue 18, kb.search.coverage): the
+# dev set's topical questions rank first the passages that hold all of their words, not one of them often.
+PINNED = {"hybrid": (1.000, 1.000), "keyword": (0.933, 0.933), "semantic": (0.933, 0.722)}
 # Our own held-out questions on the seeds (several phrasings per figure, never tuned on).
 SEED_QUESTIONS = PROJECT_ROOT / "tests" / "queries" / "seed_questions.jsonl"
 # issue 18 (real names only, a named agency's generic words leave the text): hybrid MRR 0.917 -> 0.903.

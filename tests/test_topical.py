@@ -161,3 +161,45 @@ def test_spread_is_its_definition_and_fast_with_one_dominant_report():
     started = time.perf_counter()
     spread(np.arange(50_000), docs, np.zeros(50_000, dtype=np.int8), 10, 3, 2000)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("word", ["政务", "安监", "统计", "商务"])
+def test_coverage_counts_a_word_only_outside_the_passages_agency_name(real_engine, word):
+    """A passage holds a word for the coverage signal when it is there once the agency's own names are
+    taken out (brute force here, with the names written out from the catalog's agency)."""
+    import numpy as np
+
+    from kb.report.agency import abbreviate
+    from kb.search.coverage import coverage, query_words
+
+    assert query_words(word) == [word]  # one word: coverage is 0 or 1
+    indexes = real_engine.indexes
+    catalog, keyword = indexes.catalog, indexes.keyword
+    rows = np.arange(catalog.size)
+    expected = []
+    for row in rows.tolist():
+        text = keyword.texts[row]
+        agency = catalog.docs[catalog.row_doc[row]]["agency"] or ""
+        for name in sorted({compact(agency), compact(abbreviate(agency))} - {""}, key=len, reverse=True):
+            text = text.replace(name, " ")
+        expected.append(1.0 if word in text else 0.0)
+    got = coverage(keyword, catalog, word, rows)
+    assert got.tolist() == expected
+    assert 0 < sum(expected) < len(expected)
+
+
+def test_coverage_is_1_for_a_passage_with_every_word_and_0_for_one_with_none(real_engine, passages):
+    import numpy as np
+
+    from kb.search.coverage import coverage, query_words
+
+    words = ["乡镇", "政务", "公开"]  # 政务公开 counts through its parts, once
+    assert query_words("乡镇 政务公开") == words
+    indexes = real_engine.indexes
+    assert [p["chunk_id"] for p in passages] == indexes.catalog.chunk_ids.tolist()
+    got = coverage(indexes.keyword, indexes.catalog, "乡镇 政务公开", np.arange(indexes.catalog.size))
+    held = np.array([[w in p["body"] for w in words] for p in passages])
+    # a word inside the passage's agency name does not count, so only "at most" for the partial ones
+    assert held.all(axis=1).any() and (got[~held.any(axis=1)] == 0.0).all()
+    assert (got[held.all(axis=1)] > got[held.any(axis=1) & ~held.all(axis=1)].max()).mean() > 0.9
+    assert ((got > 0) & (got < 1)).any() and (got <= 1.0).all()

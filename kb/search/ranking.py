@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.search.coverage import coverage
 from kb.search.fusion import Fused, fuse_rows
 from kb.search.query import QueryError, parse
 from kb.search.terms import match_mask
@@ -67,6 +68,12 @@ def _short(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | No
     return np.clip(1.0 - chars / STATEMENT_CHARS, 0.0, 1.0)
 
 
+def _coverage(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | None:
+    if not understood.topical or not COVERAGE_WEIGHT:
+        return None
+    return coverage(indexes.keyword, indexes.catalog, understood.rest or "", rows)
+
+
 def _figure(understood: Understood, indexes, rows: np.ndarray) -> np.ndarray | None:
     return indexes.catalog.row_figure[rows] if understood.asks_quantity else None
 
@@ -78,12 +85,15 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("figure", lambda u: u.figure_weight, _figure),
     # a topical query wants statements: headings and contents lines rank low
     Signal("short", lambda u: -SHORT_PENALTY, _short),
+    # a topical query wants passages about all of it: the share of its words a passage holds (kb.search.coverage)
+    Signal("coverage", lambda u: COVERAGE_WEIGHT, _coverage),
 )
 # Tuned on both dev sets together (bench/topical.py --grid).
 TOPICAL_CONTEXT = 0.25  # the context field's boost for a topical query: the passage text ranks first
 TOPICAL_KEYWORD_WEIGHT = 0.8  # the keyword side's weight in a topical query's fusion
 SHORT_PENALTY = 0.1     # taken off a topical query's passage with no statement (scaled by `_short`)
 STATEMENT_CHARS = 40
+COVERAGE_WEIGHT = 0.2   # a topical query's passage holding all of its words outside its agency's name
 RELATED = 20            # related passages kept beside the matches (never counted)
 DIVERSITY_CAP = 3       # passages of one report in any page of a topical query (when others are left)
 DIVERSITY_DEPTH = 2000  # positions re-ordered for diversity; past them the plain order
