@@ -24,9 +24,10 @@ from kb.settings import load_settings
 def score(engine: SearchEngine, queries: list[dict], mode: str, method: str = "convex", weight: float = 0.5):
     r5 = mrr = 0.0
     for q in queries:
-        hits = engine.candidates(q["query"], mode, Filters(), method, weight)[:10]
-        texts = engine.store.chunks_by_id([h.chunk_id for h in hits])
-        rank = first_hit_rank([texts[h.chunk_id] for h in hits], q["gold"])
+        ranking = engine.ranking(q["query"], mode, Filters(), method, weight)
+        ids = [int(ranking.served.indexes.catalog.chunk_ids[ranking.fused.rows[i]]) for i in engine.order(ranking, stop=10)]
+        texts = engine.store.chunks_by_id(ids)
+        rank = first_hit_rank([texts[i] for i in ids], q["gold"])
         r5 += bool(rank and rank <= 5)
         mrr += 1 / rank if rank else 0
     return r5 / len(queries), mrr / len(queries)

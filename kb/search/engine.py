@@ -158,14 +158,6 @@ class SearchEngine:
         """Positions into ranking.fused in display order; only the first `stop` are guaranteed sorted."""
         return display_order(ranking, sort, stop, page)
 
-    def candidates(self, query: str, mode: str, filters: Filters, method: str = "convex",
-                   keyword_weight: float | None = None, limit: int | None = None) -> list[FusedHit]:
-        """The ranking as FusedHit records, best first (chunk ids, raw scores)."""
-        ranking = self.ranking(query, mode, filters, method, keyword_weight)
-        f = ranking.fused
-        return [FusedHit(int(ranking.served.indexes.catalog.chunk_ids[f.rows[i]]), float(f.score[i]),
-                         _num(f.keyword[i]), _num(f.semantic[i])) for i in self.order(ranking, stop=limit)]
-
     # -- the public search ------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 10, filters: Filters | None = None,
                offset: int = 0, facets: bool = False, sort: str = "relevance") -> dict:
