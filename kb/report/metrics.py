@@ -110,6 +110,11 @@ def _carried(word: str) -> tuple:
             Prose(rf"(?:无|没有|未有){GAP_NO_DIGIT}{word}|{word}{tail}[为:：]?\s*(?:0|零)\s*件", none=True))
 
 
+def _outcome(words: str) -> tuple:
+    """The prose of one outcome of requests (予以公开12件, 部分公开的申请3件)."""
+    return (Prose(rf"(?:{words})(?:的)?(?:申请)?\s*{NUM}\s*{REQUEST_UNIT}"),)
+
+
 def _registry(*metrics: Metric) -> dict[str, Metric]:
     ids = [m.id for m in metrics]
     if len(set(ids)) != len(ids):
@@ -153,17 +158,17 @@ REGISTRY: dict[str, Metric] = _registry(
         r"予以公开|同意公开|准予公开|全部公开"
         r"|(?:requests? )?(?:granted|approved|fully disclosed|disclosed in full)(?: requests?)?",
         rows=r"^[(（]?[一1][)）]?[、.]?予以公开$|^予以公开$",
-        prose=(Prose(rf"(?:予以公开|同意公开|全部公开)(?:的)?(?:申请)?\s*{NUM}\s*{REQUEST_UNIT}"),)),
+        prose=_outcome("予以公开|同意公开|全部公开")),
     Metric(
         "requests_partly_granted", "依申请公开部分公开", "部分公开", "件",
         r"部分(?:予以)?公开|区分处理(?:后)?(?:提供)?|(?:requests? )?(?:partly|partially) (?:granted|disclosed|approved)",
         rows=r"部分公开",
-        prose=(Prose(rf"部分公开(?:的)?(?:申请)?\s*{NUM}\s*{REQUEST_UNIT}"),)),
+        prose=_outcome("部分公开")),
     Metric(
         "requests_denied", "依申请公开不予公开", "不予公开", "件",
         r"不予公开|拒绝公开|(?:requests? )?(?:denied|refused|rejected)(?: requests?)?",
         group=r"不予公开",
-        prose=(Prose(rf"不予公开(?:的)?(?:申请)?\s*{NUM}\s*{REQUEST_UNIT}"),)),
+        prose=_outcome("不予公开")),
     Metric(
         "requests_unavailable", "无法提供", "无法提供", "件",
         r"无法提供|信息不存在|本机关不掌握|(?:information )?(?:unavailable|could not be provided)",
