@@ -43,10 +43,10 @@ def coverage(keyword, catalog, query: str, rows: np.ndarray) -> np.ndarray:
     n = max(keyword.size, 1)
     total = np.zeros(len(rows))
     weights = 0.0
+    names = _names(catalog)
     for word in words:
         held = keyword.substring_mask(word, within)[rows]
         # the documents whose names hold the word: their rows hold it only if it is there without the names
-        names = _names(catalog)
         named = [i for i, doc_names in enumerate(names) if any(word in name for name in doc_names)]
         if named:
             for j in np.flatnonzero(held & np.isin(catalog.row_doc[rows], named)):
