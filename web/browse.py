@@ -73,7 +73,7 @@ def agency_or_404(agency_id: str) -> dict:
 def original_file(doc_id: str):
     """The file as ingested: its own type, its name in a Content-Disposition; refused when the file on disk
     is no longer the one ingested (its bytes are checked against the stored hash)."""
-    document_or_404(doc_id)
+    doc = document_or_404(doc_id)
     path, sha256, name = engine().store.original_file(doc_id)
     try:
         # O_NOFOLLOW: a link swapped in for the file after ingest is not followed out of the corpus.
@@ -86,7 +86,6 @@ def original_file(doc_id: str):
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ApiError(410, "original_changed", "原文件在导入后被修改，请重新导入 (the file changed after "
                                                 "ingest; re-ingest)")
-    doc = engine().store.document(doc_id)
     kind = SOURCE_TYPES.get(doc["source_type"]) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     filename = name.rsplit("/", 1)[-1]
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
