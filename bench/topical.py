@@ -3,6 +3,8 @@
     KB_INDEX_DIR=/tmp/x/index python bench/topical.py          # kb over the seeds + ../shared/real (41 files)
     ... python bench/topical.py --grid                          # the topical ranking's grid on both dev sets
     ... python bench/topical.py --verbose                       # per-query figures
+    ... python bench/topical.py --pool bench/out/pool.jsonl     # what nobody judged yet, for the judges
+    python bench/topical.py --add bench/out/judged.jsonl        # their grades into bench/topical-qrels.jsonl
 
 The index must hold exactly the 41 files of the topical dev set (`kb ingest` of the seeds and
 ../shared/real/reports). Scored by ../shared/eval/score_topical.py itself (nDCG@10, P@5, unjudged@10),
@@ -19,6 +21,7 @@ import contextlib
 import importlib.util
 import io
 import itertools
+import json
 from pathlib import Path
 
 import bm25s
@@ -65,13 +68,13 @@ class BM25Peer:
     def tokens(self, text: str) -> list[str]:
         return [w for w in self.jieba.cut_for_search(normalize(text), True) if w.strip() and any(c.isalnum() for c in w)]
 
-    def __call__(self, query: str) -> list[dict]:
+    def __call__(self, query: str, k: int = 10) -> list[dict]:
         vocab = self.retriever.vocab_dict
         tokens = [t for t in self.tokens(query) if t in vocab]
         if not tokens:
             return []
         ids = [vocab[t] for t in tokens]
-        docs, _ = self.retriever.retrieve([ids], k=10, show_progress=False)
+        docs, _ = self.retriever.retrieve([ids], k=min(k, len(self.passages)), show_progress=False)
         return [self.passages[i] for i in docs[0]]
 
 
@@ -92,8 +95,8 @@ def facts(engine, modes=("hybrid",)) -> dict:
     return evaluate(engine, load_queries(EVAL / "dev.jsonl"), modes=modes)
 
 
-GRID = {"TOPICAL_CONTEXT": (0.0, 0.25), "TOPICAL_KEYWORD_WEIGHT": (0.6, 0.7, 0.8, 0.9),
-        "SHORT_PENALTY": (0.0, 0.1, 0.2), "COVERAGE_WEIGHT": (0.0, 0.1, 0.2, 0.4, 0.8)}
+GRID = {"TOPICAL_CONTEXT": (0.0, 0.25, 0.5), "TOPICAL_KEYWORD_WEIGHT": (0.7, 0.8, 0.9, 1.0),
+        "SHORT_PENALTY": (0.1, 0.2, 0.4), "COVERAGE_WEIGHT": (0.2, 0.4, 0.8, 1.6)}
 
 
 def grid(engine, facts_engine, score, qrels):
@@ -115,19 +118,72 @@ def grid(engine, facts_engine, score, qrels):
     print("best (highest R@5 first, then the sum): " + ", ".join(f"{n}={v}" for n, v in zip(names, best[2], strict=True)))
 
 
+def pool(engine, score, qrels, out: Path, depth: int) -> int:
+    """Write the passages that kb's three modes and the BM25 peer put in their first `depth` and that no
+    judgement covers (one line each: qid, query, doc_id, start, end and the text to judge; under
+    bench/out/, which git ignores: the text is the reports'). Judges add "grade" by the rules at the
+    top of score_topical.py; `--add` keeps their grades without the text."""
+    queries, judged, ideal = score.load(qrels, "store")
+    peer = BM25Peer(engine.store)
+    offsets = {}
+    found: dict = {}
+    for qid, query in sorted(queries.items()):
+        if not any(ideal[qid]):
+            continue
+        ranked = [engine.search(query, mode=m, k=depth)["results"] for m in ("hybrid", "keyword", "semantic")]
+        ranked.append(peer(query, depth))
+        for r in (r for results in ranked for r in results):
+            if score.grade_of(r, judged[qid]) is None and (qid, r["chunk_id"]) not in found:
+                found[(qid, r["chunk_id"])] = {"qid": qid, "query": query, "doc_id": r["doc_id"], "text": r["text"]}
+    offsets = engine.store.chunks_by_id([chunk_id for _, chunk_id in found])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        for (_, chunk_id), line in found.items():
+            place = {"start": offsets[chunk_id]["start"], "end": offsets[chunk_id]["end"]}
+            f.write(json.dumps(line | place, ensure_ascii=False) + "\n")
+    return len(found)
+
+
+def add(judged: Path) -> int:
+    """Append graded pool lines to bench/topical-qrels.jsonl as offsets (no text), once each."""
+    def key(j):
+        return j["qid"], j["doc_id"], j["start"], j["end"]
+    have = {key(json.loads(line)) for line in OUR_QRELS.read_text(encoding="utf-8").splitlines() if line.strip()}
+    added = 0
+    with OUR_QRELS.open("a", encoding="utf-8") as f:
+        for line in judged.read_text(encoding="utf-8").splitlines():
+            j = json.loads(line) if line.strip() else None
+            if j is None or key(j) in have or j.get("grade") not in (0, 1, 2):
+                continue
+            have.add(key(j))
+            f.write(json.dumps({k: j[k] for k in ("qid", "query", "doc_id", "start", "end", "grade")},
+                               ensure_ascii=False) + "\n")
+            added += 1
+    return added
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--facts-index", type=Path, help="the index dev.jsonl is scored on (default: the seeds "
                     "alone, built here under bench/out/seeds on first use)")
+    ap.add_argument("--pool", type=Path, help="write the unjudged passages of every system's first --depth here")
+    ap.add_argument("--depth", type=int, default=20)
+    ap.add_argument("--add", type=Path, help="append these graded pool lines to bench/topical-qrels.jsonl")
     a = ap.parse_args()
+    if a.add:
+        print(f"{add(a.add)} judgements added to {OUR_QRELS}")
+        return
     engine = SearchEngine(load_settings(), answer=answer_question)
     facts_engine = SearchEngine(load_settings(index_dir=a.facts_index or seeds_index()), answer=answer_question)
     score = scorer(engine.store)
     with_ours = [str(SHARED_QRELS)] + ([str(OUR_QRELS)] if OUR_QRELS.exists() else [])
     if a.grid:
         grid(engine, facts_engine, score, with_ours)
+        return
+    if a.pool:
+        print(f"{pool(engine, score, with_ours, a.pool, a.depth)} unjudged passages written to {a.pool}")
         return
     peer = BM25Peer(engine.store)
     for label, qrels in (("shared judgements", [str(SHARED_QRELS)]), ("shared + bench/topical-qrels.jsonl", with_ours)):

@@ -95,6 +95,16 @@ def content_words(text: str) -> list[str]:
     return [w for w in words if len(w) > 1] or words
 
 
+def word_boundaries(normalized: str) -> set[int]:
+    """The offsets where jieba's words (accurate mode) of an already normalised text begin or end: a
+    phrase found at two of them is a word or a run of words, not a piece of one (中央 inside 党中央)."""
+    bounds, at = {0}, 0
+    for word in _tokenizer().cut(normalized, True):
+        at += len(word)
+        bounds.add(at)
+    return bounds
+
+
 def char_bigrams(compact_text: str) -> list[str]:
     """Overlapping character pairs of an already compacted text (substring lookups in any script)."""
     return [compact_text[i:i + 2] for i in range(len(compact_text) - 1)]

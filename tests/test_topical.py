@@ -105,6 +105,26 @@ def test_names_are_never_generic_words(real_engine):
     assert len(NAMELESS) >= 30
 
 
+def test_a_level_picks_the_reports_of_that_level(real_engine, passages):
+    """乡镇 names a level of government: its reports' passages about 政务公开 match (as a named agency's do)
+    and come first; the query stays topical (spread over reports) and 乡镇 is no name."""
+    levels = {d["doc_id"]: d["level"] for d in real_engine.store.documents()}
+    for query, word in (("乡镇政务公开", "乡镇"), ("街道办事处政务公开", "街道办事处")):
+        res = real_engine.search(query, mode="hybrid", k=100)
+        assert res["understood"]["levels"] == ["乡镇级"] and res["understood"]["names"] == []
+        assert res["understood"]["topical"]
+        expected = {p["chunk_id"] for p in passages
+                    if "政务公开" in p["body"] and (levels[p["doc_id"]] == "乡镇级" or word in p["body"])}
+        assert any(levels[p["doc_id"]] == "乡镇级" and p["chunk_id"] in expected for p in passages)
+        assert res["total"] == len(expected) < 100
+        assert {r["chunk_id"] for r in res["results"] if r["match"]} == expected
+        assert len({r["doc_id"] for r in res["results"][:10]}) >= 3  # still spread over reports
+        assert levels[res["results"][0]["doc_id"]] == "乡镇级"
+    assert real_engine.search("国务院部门政务公开", k=1)["understood"]["levels"] == ["国家级"]
+    for query in ("贯彻党中央决策部署", "社区级网格化管理"):  # 中央 inside 党中央, 区级 inside 社区级: no level
+        assert "levels" not in real_engine.search(query, k=1)["understood"]
+
+
 def test_real_names_still_name_reports(real_engine):
     res = real_engine.search("三门峡市2017年主动公开政府信息多少条", k=5)
     assert {"三门峡", "2017"} <= set(res["understood"]["names"]) and not res["understood"]["topical"]

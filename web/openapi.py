@@ -139,7 +139,8 @@ SCHEMAS = {
         "total_exact": {"type": "boolean"}, "offset": {"type": "integer"}, "k": {"type": "integer"},
         "sort": {"type": "string", "enum": list(SORTS)},
         "structured": {"type": "boolean", "description": "the query used the query language"},
-        "understood": {"type": "object", "description": "names taken as a document prior, or the parsed query"},
+        "understood": {"type": "object", "description": "names and levels (乡镇级 …) taken as a document prior, the "
+                       "rest of the query, whether it is topical; or the parsed query"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
         "answer": {"$ref": "#/components/schemas/Answer"},
         "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from kb.report.agency import LEVEL_WORDS
 from kb.report.metrics import REGISTRY
 
 # metric id -> (short Chinese label, words naming it), from the metric registry. Longer words win where two
@@ -15,17 +16,8 @@ METRIC_VOCABULARY: dict[str, tuple[str, str]] = {m.id: (m.short, m.question_word
 # A metric word that itself says "none": 免费 is fees = 0.
 IMPLIED_ZERO = re.compile(r"^(?:免费|免收|free of charge)$")
 
-# Agency levels (documents.level) and the words for them.
-LEVELS: dict[str, str] = {
-    "国家级": r"国家级|中央(?:国家)?(?:机关|部门|单位|部委)?|国务院(?:各)?(?:部门|部委)|国家部委|部委"
-           r"|national(?:-level| level)?|central(?: government)?|ministries|state council (?:departments|bodies)",
-    "省级": r"(?<=[些个各的])省(?=(?:人民)?政府)|省级|省一级|省直|省属|省本级|各省(?!级)|provincial|province[- ]level|provinces",
-    "市级": r"(?<=[些个各的])市(?=(?:人民)?政府)|地市级|市级|地级|市一级|市直|市属|设区的市|各市(?!级)|municipal|city[- ]level|prefecture(?:[- ]level)?"
-          r"|prefectural|\bcities\b",
-    "区县级": r"(?<=[些个各的])[区县](?=(?:人民)?政府)|区县级|县区级|县级|区级|县一级|区一级|各区县|各县区|县市区|区县|县区|各县|各区|county[- ]level"
-           r"|district[- ]level|count(?:y|ies)|districts",
-    "乡镇级": r"乡镇级|乡镇|乡级|镇级|街道(?:办事处|办)?|township(?:s|[- ]level)?|towns?\b|subdistricts?|street offices?",
-}
+# Agency levels (documents.level) and the words for them: kb.report.agency, which search reads too.
+LEVELS = LEVEL_WORDS
 
 # Agency types: id -> (label, words in a question, pattern over an agency's full name).
 AGENCY_TYPES: dict[str, tuple[str, str, str]] = {

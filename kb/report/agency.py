@@ -23,6 +23,17 @@ from kb.report.places import (
 )
 
 LEVELS = ("国家级", "省级", "市级", "区县级", "乡镇级")
+# The words that name each level in a question or query (normalised: simplified, lower case).
+LEVEL_WORDS: dict[str, str] = {
+    "国家级": r"国家级|中央(?:国家)?(?:机关|部门|单位|部委)?|国务院(?:各)?(?:部门|部委)|国家部委|部委"
+           r"|national(?:-level| level)?|central(?: government)?|ministries|state council (?:departments|bodies)",
+    "省级": r"(?<=[些个各的])省(?=(?:人民)?政府)|省级|省一级|省直|省属|省本级|各省(?!级)|provincial|province[- ]level|provinces",
+    "市级": r"(?<=[些个各的])市(?=(?:人民)?政府)|地市级|市级|地级|市一级|市直|市属|设区的市|各市(?!级)|municipal|city[- ]level|prefecture(?:[- ]level)?"
+          r"|prefectural|\bcities\b",
+    "区县级": r"(?<=[些个各的])[区县](?=(?:人民)?政府)|区县级|县区级|县级|区级|县一级|区一级|各区县|各县区|县市区|区县|县区|各县|各区|county[- ]level"
+           r"|district[- ]level|count(?:y|ies)|districts",
+    "乡镇级": r"乡镇级|乡镇|乡级|镇级|街道(?:办事处|办)?|township(?:s|[- ]level)?|towns?\b|subdistricts?|street offices?",
+}
 NATIONAL_REGION = "全国"
 
 # Usual short forms, longest first so that 食药监局 is not read as 药监局.

@@ -134,8 +134,8 @@ def rank_plain(served, query: str, mode: str, allowed: np.ndarray | None, neares
     not repeat every word of the question). Either way only matches are counted."""
     keyword, catalog = served.indexes.keyword, served.indexes.catalog
     understood = understand(query, catalog, keyword)
-    matched = match_mask(keyword, catalog, understood.rest if understood.names else query,
-                         understood.named_docs, understood.names)
+    words, docs = understood.selectors
+    matched = match_mask(keyword, catalog, understood.rest if words else query, docs, words)
     kw, sem = (NO_ROWS, np.zeros(0)), (NO_ROWS, np.zeros(0))
     if mode in ("hybrid", "keyword"):
         some = keyword.match_mask(query) | matched  # passages with any of the query's words

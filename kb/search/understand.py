@@ -14,6 +14,10 @@ it (NAMED_SHARE of the documents whose text holds it): 三门峡 or 安监局 na
 九原区政务服务局 does not. A word of several agencies' names that is no place (安监局, 统计局) says what
 kind of agency: it refines a prior that a place, one agency's word or a year starts, never starts one.
 A query without a name of an agency or place is topical (kb.search.ranking).
+
+A government level the query names (乡镇政务公开, 县级…, 国务院部门…: the words of kb.report.agency's
+LEVEL_WORDS, as whole words of the query) picks the reports of that level the same way, as a prior and
+for matching, and leaves the text; like a year, it does not make the query about one report.
 """
 from __future__ import annotations
 
@@ -23,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.report.agency import abbreviate
-from kb.text import compact, normalize, tokenize
+from kb.report.agency import LEVEL_WORDS, abbreviate
+from kb.text import compact, normalize, tokenize, word_boundaries
 
 # A token in the names of at least this share of the documents describes nothing (e.g. 人民政府 in a
 # corpus of city governments): it still counts for the prior, with its low idf, but stays in the text.
@@ -42,6 +46,7 @@ BOOST = 1.0  # weight of the document prior next to the fused passage score (in 
 FIGURE_BOOST = 0.3
 ASKS_QUANTITY = re.compile(r"多少|几[件条次个人起项场名]?|数量|数目|是否|有没有|有无|[了不]吗|how many|number of", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_LEVEL_WORDS = [(level, re.compile(words)) for level, words in LEVEL_WORDS.items()]
 
 
 def name_tokens(doc: dict) -> set[str]:
@@ -62,6 +67,14 @@ class Understood:
     named_docs: list = field(default_factory=list)  # per name: the indexes of the documents it names
     boost_weight: float = field(default_factory=lambda: BOOST)
     figure_weight: float = field(default_factory=lambda: FIGURE_BOOST)
+    levels: list[str] = field(default_factory=list)         # the levels named (乡镇级), in query order
+    level_words: list[str] = field(default_factory=list)    # the words naming them (乡镇), one per level
+    level_docs: list = field(default_factory=list)          # per level: the indexes of its documents
+
+    @property
+    def selectors(self) -> tuple[list[str], list]:
+        """What picks documents, for matching: (names and level words, the documents of each)."""
+        return self.names + self.level_words, self.named_docs + self.level_docs
 
     @property
     def topical(self) -> bool:
@@ -69,7 +82,8 @@ class Understood:
         return not any(not _YEAR.fullmatch(t) for t in self.names)
 
     def describe(self) -> dict:
-        out = {"names": self.names, "rest": self.rest} if self.names else {}
+        out = {"names": self.names, "rest": self.rest} if self.names or self.levels else {}
+        out |= {"levels": self.levels} if self.levels else {}
         return out | ({"asks_quantity": True} if self.asks_quantity else {}) | {"topical": self.topical}
 
 
@@ -98,6 +112,8 @@ class Understander:
             for t in tokens:
                 agencies.setdefault(t, set()).add(d["agency"])
         self.kind = {t for t, names in agencies.items() if len(names) > 1 and t not in self.places}
+        levels = np.array([d.get("level") or "" for d in docs], dtype=object)
+        self.level_docs = {level: np.flatnonzero(levels == level) for level in LEVEL_WORDS}
 
     def idf(self, token: str) -> float:
         df = self.df.get(token, 0)
@@ -127,22 +143,36 @@ class Understander:
             self._specific[token] = self.df[token] >= NAMED_SHARE * max(mentioned, self.df[token])
         return self._specific[token]
 
+    def levels(self, normalized_query: str) -> list[tuple[str, str]]:
+        """(word, level) for each government level the query names as a whole word and the index holds."""
+        bounds = word_boundaries(normalized_query)
+        found: dict[str, str] = {}
+        for level, pattern in _LEVEL_WORDS:
+            for m in pattern.finditer(normalized_query):
+                if m.start() in bounds and m.end() in bounds and len(self.level_docs[level]):
+                    found.setdefault(level, m.group())
+        return [(word, level) for level, word in found.items()]
+
     def understand(self, query: str) -> Understood:
         tokens = list(dict.fromkeys(tokenize(query)))
         quantity = bool(ASKS_QUANTITY.search(query))
         names = [t for t in tokens if self.is_name(t)]
         specific = [t for t in names if self.is_specific(t)]
-        if not specific or not self.n_docs:
+        levels = self.levels(normalize(query)) if self.n_docs else []
+        if not (specific or levels) or not self.n_docs:
             return Understood(query, None, asks_quantity=quantity)
         if all(_YEAR.fullmatch(t) for t in specific):
-            names = specific  # a year alone: kind words stay topic words
+            names = specific  # a year alone (or none): kind words stay topic words
         boost = np.zeros(self.n_docs)
         for t in names:
             boost[self.by_token[t]] += self.idf(t)
+        for _, level in levels:
+            n = len(self.level_docs[level])
+            boost[self.level_docs[level]] += math.log(1 + (self.n_docs - n + 0.5) / (n + 0.5))
         if boost.max() <= 0:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
-        removed = list(names)
+        removed = list(names) + [word for word, _ in levels]
         if any(not _YEAR.fullmatch(t) for t in specific):
             # The question names a document: every other word of the names of the documents it names best
             # leaves the text too (安全生产监督管理局 in "湖南安全生产监督管理局…", 街道办事处 in "官洲街道办事处…");
@@ -158,7 +188,9 @@ class Understander:
         rest = _YEAR.sub(" ", rest)
         rest = re.sub(r"\s*年度?(?=\s|$)", " ", rest).strip()
         named_docs = [self.by_token[t] for t in names]
-        return Understood(rest if tokenize(rest) else "", boost, names, asks_quantity=quantity, named_docs=named_docs)
+        return Understood(rest if tokenize(rest) else "", boost, names, asks_quantity=quantity, named_docs=named_docs,
+                          levels=[level for _, level in levels], level_words=[word for word, _ in levels],
+                          level_docs=[self.level_docs[level] for _, level in levels])
 
 
 def _remove(text: str, token: str) -> str:
