@@ -125,7 +125,6 @@ def pool(engine, score, qrels, out: Path, depth: int) -> int:
     top of score_topical.py; `--add` keeps their grades without the text."""
     queries, judged, ideal = score.load(qrels, "store")
     peer = BM25Peer(engine.store)
-    offsets = {}
     found: dict = {}
     for qid, query in sorted(queries.items()):
         if not any(ideal[qid]):

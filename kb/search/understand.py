@@ -116,7 +116,10 @@ class Understander:
         self.level_docs = {level: np.flatnonzero(levels == level) for level in LEVEL_WORDS}
 
     def idf(self, token: str) -> float:
-        df = self.df.get(token, 0)
+        return self._idf(self.df.get(token, 0))
+
+    def _idf(self, df: int) -> float:
+        """BM25's idf of something `df` of the documents carry (a name token, a level)."""
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     @staticmethod
@@ -145,13 +148,17 @@ class Understander:
 
     def levels(self, normalized_query: str) -> list[tuple[str, str]]:
         """(word, level) for each government level the query names as a whole word and the index holds."""
-        bounds = word_boundaries(normalized_query)
-        found: dict[str, str] = {}
+        bounds = None  # jieba's cut only for a query that holds a level word at all
+        found: list[tuple[str, str]] = []
         for level, pattern in _LEVEL_WORDS:
+            if not len(self.level_docs[level]):
+                continue
             for m in pattern.finditer(normalized_query):
-                if m.start() in bounds and m.end() in bounds and len(self.level_docs[level]):
-                    found.setdefault(level, m.group())
-        return [(word, level) for level, word in found.items()]
+                bounds = word_boundaries(normalized_query) if bounds is None else bounds
+                if m.start() in bounds and m.end() in bounds:
+                    found.append((m.group(), level))
+                    break
+        return found
 
     def understand(self, query: str) -> Understood:
         tokens = list(dict.fromkeys(tokenize(query)))
@@ -167,8 +174,7 @@ class Understander:
         for t in names:
             boost[self.by_token[t]] += self.idf(t)
         for _, level in levels:
-            n = len(self.level_docs[level])
-            boost[self.level_docs[level]] += math.log(1 + (self.n_docs - n + 0.5) / (n + 0.5))
+            boost[self.level_docs[level]] += self._idf(len(self.level_docs[level]))
         if boost.max() <= 0:
             return Understood(query, None, asks_quantity=quantity)
         boost /= boost.max()
